@@ -1,0 +1,1 @@
+"""Access: users, roles and permissions, habilitations and camera scope, sessions, MFA, tokens."""

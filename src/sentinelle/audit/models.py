@@ -1,0 +1,114 @@
+"""Journal types: actors, actions, entries and verification reports."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+GENESIS_HASH = "0" * 64
+
+
+class ActorKind(StrEnum):
+    USER = "user"
+    CLI = "cli"
+    SYSTEM = "system"
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who did it: a user (by id and username at the time), the CLI (OS user) or the system."""
+
+    kind: ActorKind
+    name: str
+    user_id: int | None = None
+
+    @classmethod
+    def system(cls, component: str = "sentinelle") -> Actor:
+        return cls(ActorKind.SYSTEM, component)
+
+    @classmethod
+    def cli(cls, os_user: str) -> Actor:
+        return cls(ActorKind.CLI, os_user)
+
+    @classmethod
+    def user(cls, user_id: int, username: str) -> Actor:
+        return cls(ActorKind.USER, username, user_id)
+
+
+class AuditAction(StrEnum):
+    """Every kind of journalled action. Values are stable: they are stored and exported."""
+
+    # accounts and access
+    LOGIN = "auth.login"
+    LOGIN_FAILED = "auth.login_failed"
+    ACCOUNT_LOCKED = "auth.account_locked"
+    LOGOUT = "auth.logout"
+    MFA_ENROLLED = "auth.mfa_enrolled"
+    MFA_RESET = "auth.mfa_reset"
+    TOKEN_CREATED = "auth.token_created"
+    TOKEN_REVOKED = "auth.token_revoked"
+    USER_CREATED = "user.created"
+    USER_UPDATED = "user.updated"
+    USER_PASSWORD_CHANGED = "user.password_changed"
+    HABILITATION_GRANTED = "habilitation.granted"
+    HABILITATION_REVOKED = "habilitation.revoked"
+    # registry
+    AUTHORISATION_CREATED = "authorisation.created"
+    AUTHORISATION_UPDATED = "authorisation.updated"
+    AUTHORISATION_EXPIRED = "authorisation.expired"
+    ZONE_CREATED = "zone.created"
+    CAMERA_CREATED = "camera.created"
+    CAMERA_UPDATED = "camera.updated"
+    CAMERA_STATUS_CHANGED = "camera.status_changed"
+    CAMERA_LEFT_LAWFUL_SERVICE = "camera.left_lawful_service"
+    CAMERA_GROUP_CREATED = "camera_group.created"
+    CAMERA_GROUP_UPDATED = "camera_group.updated"
+    # the journal itself
+    JOURNAL_EXPORTED = "audit.exported"
+    JOURNAL_VERIFIED = "audit.verified"
+
+
+@dataclass(frozen=True, slots=True)
+class EntryDraft:
+    """What a caller asks to journal; `record()` adds time, sequence and hashes."""
+
+    actor: Actor
+    action: AuditAction
+    target_type: str = ""
+    target_id: str = ""
+    camera_id: int | None = None
+    reason: str = ""
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One committed journal entry."""
+
+    seq: int
+    at: datetime
+    actor_kind: str
+    actor_id: int | None
+    actor_name: str
+    action: str
+    target_type: str
+    target_id: str
+    camera_id: int | None
+    reason: str
+    details: str
+    prev_hash: str
+    hash: str
+
+
+@dataclass(frozen=True, slots=True)
+class VerifyReport:
+    """Outcome of `verify_chain`: `first_bad_seq` names the first entry that does not hold."""
+
+    ok: bool
+    checked: int
+    last_seq: int
+    last_hash: str
+    first_bad_seq: int | None = None
+    problem: str = ""

@@ -1,0 +1,169 @@
+"""Journal use cases: `record` (inside the caller's transaction), verification and export."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from sentinelle.audit import repository
+from sentinelle.audit.chain import ROW_FIELDS, ChainCursor, entry_hash
+from sentinelle.audit.models import Actor, AuditAction, Entry, EntryDraft, VerifyReport
+from sentinelle.audit.repository import EntryFilter
+from sentinelle.core.clock import to_micros
+from sentinelle.runtime import Runtime
+
+
+def canonical_details(details: dict[str, object]) -> str:
+    """The exact JSON text stored and hashed for `details` (sorted keys, ASCII, no spaces)."""
+    return json.dumps(
+        details, sort_keys=True, ensure_ascii=True, separators=(",", ":"), default=str
+    )
+
+
+def record(session: Session, draft: EntryDraft, at: datetime) -> Entry:
+    """Append `draft` to the journal inside the caller's transaction and return the entry.
+
+    Locks the chain head, so concurrent writers append one after the other; if the caller's
+    transaction rolls back, the entry disappears with the change it described.
+    """
+    last_seq, last_hash = repository.lock_head(session)
+    actor = draft.actor
+    body = (
+        last_seq + 1,
+        to_micros(at),
+        str(actor.kind),
+        actor.user_id,
+        actor.name,
+        str(draft.action),
+        draft.target_type,
+        draft.target_id,
+        draft.camera_id,
+        draft.reason,
+        canonical_details(draft.details),
+        last_hash,
+    )
+    row = (*body, entry_hash(last_hash, body))
+    repository.append(session, row)
+    return repository.to_entry(row)
+
+
+def verify_chain(session: Session) -> VerifyReport:
+    """Recompute the whole chain and compare it with the head; name the first bad entry."""
+    cursor = ChainCursor()
+    for batch in repository.iter_raw(session):
+        if not cursor.feed(batch):
+            break
+    head_seq, head_hash = repository.read_head(session)
+    if cursor.ok and (head_seq, head_hash) != (cursor.next_seq - 1, cursor.prev_hash):
+        cursor.first_bad_seq = cursor.next_seq if head_seq >= cursor.next_seq else head_seq
+        cursor.problem = (
+            f"chain ends at entry {cursor.next_seq - 1} but its head records entry {head_seq}"
+            " (entries removed at the end, or the head was altered)"
+        )
+    return VerifyReport(
+        ok=cursor.ok,
+        checked=cursor.checked,
+        last_seq=cursor.next_seq - 1,
+        last_hash=cursor.prev_hash,
+        first_bad_seq=cursor.first_bad_seq,
+        problem=cursor.problem,
+    )
+
+
+EXPORT_FORMATS = ("csv", "json")
+ExportFormat = str  # one of EXPORT_FORMATS
+
+
+def export_entries(session: Session, flt: EntryFilter, fmt: ExportFormat) -> str:
+    """The filtered journal as CSV or JSON, hashes included so each row can be re-checked."""
+    entries = repository.list_entries(session, flt, limit=None, newest_first=False)
+    writers: dict[str, Callable[[list[Entry]], str]] = {"csv": _to_csv, "json": _to_json}
+    return writers[fmt](entries)
+
+
+def _export_dict(entry: Entry) -> dict[str, object]:
+    return {
+        "seq": entry.seq,
+        "at": entry.at.isoformat(),
+        "at_us": to_micros(entry.at),
+        "actor_kind": entry.actor_kind,
+        "actor_id": entry.actor_id,
+        "actor_name": entry.actor_name,
+        "action": entry.action,
+        "target_type": entry.target_type,
+        "target_id": entry.target_id,
+        "camera_id": entry.camera_id,
+        "reason": entry.reason,
+        "details": entry.details,
+        "prev_hash": entry.prev_hash,
+        "hash": entry.hash,
+    }
+
+
+def _to_json(entries: list[Entry]) -> str:
+    return json.dumps([_export_dict(e) for e in entries], ensure_ascii=False, indent=1) + "\n"
+
+
+def _to_csv(entries: list[Entry]) -> str:
+    out = io.StringIO()
+    fields = ["at", *ROW_FIELDS]
+    writer = csv.DictWriter(out, fieldnames=fields, lineterminator="\n")
+    writer.writeheader()
+    for entry in entries:
+        writer.writerow(_export_dict(entry))
+    return out.getvalue()
+
+
+# --- use cases with their own transaction ---------------------------------------------------
+
+
+def do_verify(rt: Runtime, actor: Actor) -> VerifyReport:
+    """Verify the whole chain, then journal that it was verified and with which result."""
+    with rt.db.read() as s:
+        report = verify_chain(s)
+    with rt.db.write() as s:
+        details = {
+            "ok": report.ok,
+            "checked": report.checked,
+            "first_bad_seq": report.first_bad_seq,
+        }
+        record(
+            s,
+            EntryDraft(actor, AuditAction.JOURNAL_VERIFIED, "journal", "", details=details),
+            rt.now(),
+        )
+    return report
+
+
+def do_export(rt: Runtime, actor: Actor, flt: EntryFilter, fmt: ExportFormat, reason: str) -> str:
+    """Export for an inspection; the export itself is journalled (after the exported range)."""
+    with rt.db.write() as s:
+        text = export_entries(s, flt, fmt)
+        details = {
+            "format": fmt,
+            "since": flt.since.isoformat() if flt.since else None,
+            "until": flt.until.isoformat() if flt.until else None,
+            "actor": flt.actor_name,
+            "camera_id": flt.camera_id,
+        }
+        record(
+            s,
+            EntryDraft(
+                actor, AuditAction.JOURNAL_EXPORTED, "journal", "", reason=reason, details=details
+            ),
+            rt.now(),
+        )
+    return text
+
+
+def list_page(rt: Runtime, flt: EntryFilter, limit: int, offset: int) -> tuple[list[Entry], int]:
+    with rt.db.read() as s:
+        return (
+            repository.list_entries(s, flt, limit=limit, offset=offset, newest_first=True),
+            repository.count(s, flt),
+        )

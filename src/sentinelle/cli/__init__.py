@@ -1,0 +1,1 @@
+"""Command line (Typer): scripted administration and the process entry points."""

@@ -1,0 +1,107 @@
+"""`sentinelle` — the root command: db, serve, demo, and the administration sub-commands."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import typer
+import uvicorn
+
+from sentinelle import __version__
+from sentinelle.api.app import create_app
+from sentinelle.cli import admin, audit, common
+from sentinelle.demo.town import seed
+from sentinelle.migrations.runner import current_revision, upgrade
+from sentinelle.runtime import Runtime
+from sentinelle.workers import sweeper
+
+app = typer.Typer(
+    name="sentinelle",
+    help="Sentinelle: software of a municipal urban supervision centre (CSU).",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(admin.user_app, name="user")
+app.add_typer(admin.authorisation_app, name="authorisation")
+app.add_typer(admin.zone_app, name="zone")
+app.add_typer(admin.camera_app, name="camera")
+app.add_typer(audit.audit_app, name="audit")
+
+
+@app.callback()
+def root(
+    data_dir: Path | None = typer.Option(
+        None, "--data-dir", envvar="SENTINELLE_DATA_DIR", help="Data directory."
+    ),
+) -> None:
+    common.set_data_dir(data_dir)
+
+
+@app.command()
+def version() -> None:
+    """Print the version."""
+    typer.echo(__version__)
+
+
+@db_app.command("upgrade")
+@common.handle_errors
+def db_upgrade() -> None:
+    """Apply pending migrations."""
+    with common.runtime(migrate=False) as rt:
+        upgrade(rt.db.engine)
+        typer.echo(f"database at revision {current_revision(rt.db.engine)}")
+
+
+@app.command()
+@common.handle_errors
+def serve(
+    host: str | None = typer.Option(None, help="Listen address (default from settings)."),
+    port: int | None = typer.Option(None, help="Port (default from settings)."),
+) -> None:
+    """Run everything on this machine: migrations, API, periodic sweeps."""
+    with common.runtime() as rt:
+        _serve(rt, host, port)
+
+
+@app.command()
+@common.handle_errors
+def demo(
+    host: str | None = typer.Option(None, help="Listen address."),
+    port: int | None = typer.Option(None, help="Port."),
+    seed_only: bool = typer.Option(False, "--seed-only", help="Create the town, do not serve."),
+) -> None:
+    """Create the fictional town of Valmont-sur-Rhône (once) and serve it."""
+    with common.runtime() as rt:
+        result = seed(rt)
+        if result.created:
+            path = rt.settings.resolved_data_dir / "demo-credentials.txt"
+            lines = [f"{user}\t{password}" for user, password in result.credentials.items()]
+            path.write_text("\n".join(lines) + "\n")
+            path.chmod(0o600)
+            typer.echo(f"Demo town created. Accounts (passwords shown once, also in {path}):")
+            for line in lines:
+                typer.echo(f"  {line}")
+            typer.echo("admin and police enrol a TOTP authenticator at their first login.")
+        else:
+            typer.echo("Demo town already present.")
+        if not seed_only:
+            _serve(rt, host, port)
+
+
+def _serve(rt: Runtime, host: str | None, port: int | None) -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    api = create_app(rt)
+    _, stop = sweeper.start_in_background(rt)
+    bind_host = host or rt.settings.host
+    bind_port = port or rt.settings.port
+    typer.echo(
+        f"Sentinelle {__version__} on http://{bind_host}:{bind_port}/ (data: "
+        f"{rt.settings.resolved_data_dir})"
+    )
+    try:
+        uvicorn.run(api, host=bind_host, port=bind_port, log_level="info", access_log=False)
+    finally:
+        stop.set()

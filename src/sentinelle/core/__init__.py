@@ -1,0 +1,1 @@
+"""Core: settings, clock, errors and time helpers shared by every package (imports nothing else)."""

@@ -1,0 +1,268 @@
+"""Seed the fictional town of Valmont-sur-Rhône (idempotent: seeds once per database)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from sentinelle.access.models import Role
+from sentinelle.access.service import (
+    NewHabilitation,
+    NewUser,
+    do_create_user,
+    do_grant_habilitation,
+)
+from sentinelle.audit.models import Actor
+from sentinelle.registry import repository as registry_repo
+from sentinelle.registry import service as registry
+from sentinelle.registry.models import (
+    AuthorisationInput,
+    CameraGroupInput,
+    CameraInput,
+    CameraKind,
+    CameraStatus,
+    FieldOfView,
+    Placement,
+    Purpose,
+    SiteCategory,
+    ZoneInput,
+)
+from sentinelle.registry.tables import CameraRow
+from sentinelle.runtime import Runtime
+
+DEMO_REFERENCE = "DEMO-2024-VSR-001"
+ACTOR = Actor.system("demo")
+
+_ZONES = (
+    ("Centre-ville", "Place de la Mairie, rue du Marché, halles"),
+    ("Gare et entrées de ville", "Parvis de la gare, rond-point nord, avenue de Lyon"),
+    ("Écoles et parcs", "Groupe scolaire Jean-Moulin, parc des Berges"),
+)
+# code, name, zone index, kind, placement, site, field, fast flows, lat, lon, status
+_CAMERAS = (
+    (
+        "VSR-001",
+        "Mairie — parvis",
+        0,
+        CameraKind.DOME,
+        Placement.PUBLIC_ROAD,
+        SiteCategory.MUNICIPAL_BUILDING,
+        FieldOfView.WIDE,
+        False,
+        44.9334,
+        4.8924,
+        True,
+    ),
+    (
+        "VSR-002",
+        "Marché couvert",
+        0,
+        CameraKind.PTZ,
+        Placement.PUBLIC_ROAD,
+        SiteCategory.MARKET,
+        FieldOfView.NARROW,
+        True,
+        44.9341,
+        4.8912,
+        True,
+    ),
+    (
+        "VSR-003",
+        "Rue du Marché",
+        0,
+        CameraKind.FIXED,
+        Placement.PUBLIC_ROAD,
+        SiteCategory.OTHER,
+        FieldOfView.NARROW,
+        False,
+        44.9338,
+        4.8901,
+        True,
+    ),
+    (
+        "VSR-004",
+        "Gare — parvis",
+        1,
+        CameraKind.PTZ,
+        Placement.PUBLIC_ROAD,
+        SiteCategory.STATION,
+        FieldOfView.NARROW,
+        True,
+        44.9290,
+        4.8950,
+        True,
+    ),
+    (
+        "VSR-005",
+        "Entrée nord — rond-point",
+        1,
+        CameraKind.ARMOURED,
+        Placement.PUBLIC_ROAD,
+        SiteCategory.CITY_ENTRANCE,
+        FieldOfView.WIDE,
+        False,
+        44.9452,
+        4.8890,
+        True,
+    ),
+    (
+        "VSR-006",
+        "Avenue de Lyon — thermique",
+        1,
+        CameraKind.THERMAL,
+        Placement.PUBLIC_ROAD,
+        SiteCategory.CITY_ENTRANCE,
+        FieldOfView.WIDE,
+        False,
+        44.9401,
+        4.9012,
+        True,
+    ),
+    (
+        "VSR-007",
+        "École Jean-Moulin",
+        2,
+        CameraKind.FIXED,
+        Placement.PUBLIC_ROAD,
+        SiteCategory.SCHOOL,
+        FieldOfView.NARROW,
+        False,
+        44.9312,
+        4.8855,
+        True,
+    ),
+    (
+        "VSR-008",
+        "Parc des Berges — mobile",
+        2,
+        CameraKind.MOBILE,
+        Placement.PUBLIC_ROAD,
+        SiteCategory.PARK,
+        FieldOfView.WIDE,
+        False,
+        44.9275,
+        4.8820,
+        False,
+    ),
+)
+_USERS = (
+    ("admin", "Administratrice Démo", Role.ADMINISTRATOR, ""),
+    ("superviseur", "Chef de CSU Démo", Role.SUPERVISOR, ""),
+    ("operateur", "Opérateur Démo", Role.OPERATOR, ""),
+    ("extraction", "Agent d'extraction Démo", Role.REQUISITION_AGENT, ""),
+    ("police", "Brigadier Démo", Role.EXTERNAL_VIEWER, "Commissariat de Valmont"),
+    ("dpo", "Déléguée à la protection des données", Role.AUDITOR, ""),
+    ("technicien", "Technicien Démo", Role.TECHNICIAN, ""),
+)
+
+
+@dataclass
+class DemoResult:
+    created: bool
+    credentials: dict[str, str] = field(default_factory=dict)
+
+
+def seed(rt: Runtime, stream_base: str = "rtsp://127.0.0.1:8554") -> DemoResult:
+    """Create the demo town unless it exists. Returns the generated passwords (shown once)."""
+    with rt.db.read() as s:
+        if registry_repo.find_authorisation(s, DEMO_REFERENCE) is not None:
+            return DemoResult(created=False)
+    today = registry.today(rt)
+    auth = registry.do_create_authorisation(
+        rt,
+        ACTOR,
+        AuthorisationInput(
+            reference=DEMO_REFERENCE,
+            prefecture="Préfecture de la Drôme (fictive)",
+            issued_on=today - timedelta(days=400),
+            purposes=[
+                Purpose.PERSONS_AND_PROPERTY,
+                Purpose.TRAFFIC_REGULATION,
+                Purpose.TRAFFIC_OFFENCES,
+                Purpose.PUBLIC_BUILDINGS,
+                Purpose.WASTE_DUMPING,
+            ],
+            retention_max_days=21,
+            retention_min_days=7,
+            recipients=["Commissariat de police nationale de Valmont"],
+            notes="Commune fictive de démonstration.",
+        ),
+    )
+    zones = [
+        registry.do_create_zone(
+            rt, ACTOR, ZoneInput(authorisation_id=auth.id, name=name, description=desc)
+        )
+        for name, desc in _ZONES
+    ]
+    cameras = [_camera(rt, spec, zones[spec[2]].id, stream_base, today) for spec in _CAMERAS]
+    centre = registry.do_create_group(
+        rt,
+        ACTOR,
+        CameraGroupInput(
+            name="Centre-ville",
+            description="Caméras du centre-ville",
+            camera_ids=[c.id for c in cameras if c.zone_id == zones[0].id],
+        ),
+    )
+    registry.do_create_group(
+        rt,
+        ACTOR,
+        CameraGroupInput(
+            name="Gare",
+            description="Parvis et abords de la gare",
+            camera_ids=[c.id for c in cameras if c.zone_id == zones[1].id],
+        ),
+    )
+    return DemoResult(created=True, credentials=_users(rt, today, centre.id))
+
+
+def _camera(rt: Runtime, spec: tuple[Any, ...], zone_id: int, base: str, today: date) -> CameraRow:
+    code, name, _, kind, placement, site, fov, fast, lat, lon, serving = spec
+    return registry.do_create_camera(
+        rt,
+        ACTOR,
+        CameraInput(
+            code=str(code),
+            name=str(name),
+            zone_id=zone_id,
+            kind=kind,
+            placement=placement,
+            site_category=site,
+            field_of_view=fov,
+            fast_flows=bool(fast),
+            latitude=lat,
+            longitude=lon,
+            address="Valmont-sur-Rhône",
+            main_stream_url=f"{base}/{str(code).lower()}/main",
+            sub_stream_url=f"{base}/{str(code).lower()}/sub",
+            retention_days=14,
+            commissioned_on=today - timedelta(days=300),
+            status=CameraStatus.IN_SERVICE if serving else CameraStatus.PLANNED,
+        ),
+    )
+
+
+def _users(rt: Runtime, today: date, centre_group: int) -> dict[str, str]:
+    credentials: dict[str, str] = {}
+    for username, full_name, role, org in _USERS:
+        user, password = do_create_user(rt, ACTOR, NewUser(username, full_name, role, org))
+        credentials[username] = password or ""
+        if role in (Role.ADMINISTRATOR, Role.AUDITOR, Role.TECHNICIAN):
+            continue
+        scoped = role is Role.EXTERNAL_VIEWER
+        do_grant_habilitation(
+            rt,
+            ACTOR,
+            user.id,
+            NewHabilitation(
+                designated_by="Maire de Valmont-sur-Rhône (arrêté fictif n° 2026-001)",
+                designated_on=today - timedelta(days=30),
+                expires_on=today + timedelta(days=335),
+                sworn=True,
+                all_cameras=not scoped,
+                group_ids=frozenset({centre_group}) if scoped else frozenset(),
+                training_on=today - timedelta(days=60),
+            ),
+        )
+    return credentials

@@ -1,0 +1,1 @@
+"""Schema migrations (Alembic): applied by `sentinelle db upgrade` and on every start."""

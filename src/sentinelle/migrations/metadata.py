@@ -1,0 +1,16 @@
+"""The full metadata: importing every domain's tables registers them on `Base.metadata`."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from sentinelle.access import tables as _access_tables
+from sentinelle.audit import tables as _audit_tables
+from sentinelle.db.base import Base
+from sentinelle.registry import tables as _registry_tables
+
+TABLE_MODULES = (_access_tables, _audit_tables, _registry_tables)
+
+
+def target_metadata() -> sa.MetaData:
+    return Base.metadata

@@ -1,0 +1,1 @@
+"""Process entry points and periodic loops (one module per kind of worker)."""
