@@ -70,9 +70,7 @@ def _reset_pg(url: str) -> None:
         conn.exec_driver_sql("ALTER TABLE audit_entries DISABLE TRIGGER USER")
         conn.exec_driver_sql(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
         conn.exec_driver_sql("ALTER TABLE audit_entries ENABLE TRIGGER USER")
-        conn.execute(
-            sa.text("UPDATE audit_head SET last_seq = 0, last_hash = :h"), {"h": "0" * 64}
-        )
+        conn.execute(sa.text("UPDATE audit_head SET last_seq = 0, last_hash = :h"), {"h": "0" * 64})
     engine.dispose()
 
 

@@ -8,7 +8,12 @@ from typing import Any
 import pyotp
 
 from sentinelle.access.models import Role
-from sentinelle.access.service import NewHabilitation, NewUser, do_create_user, do_grant_habilitation
+from sentinelle.access.service import (
+    NewHabilitation,
+    NewUser,
+    do_create_user,
+    do_grant_habilitation,
+)
 from sentinelle.access.tables import UserRow
 from sentinelle.audit.models import Actor
 from sentinelle.registry import service as registry
@@ -65,9 +70,7 @@ def camera(rt: Runtime, zone_id: int, code: str = "CAM-001", **overrides: Any) -
 
 
 def group(rt: Runtime, name: str, camera_ids: list[int]) -> CameraGroupRow:
-    return registry.do_create_group(
-        rt, ADMIN, CameraGroupInput(name=name, camera_ids=camera_ids)
-    )
+    return registry.do_create_group(rt, ADMIN, CameraGroupInput(name=name, camera_ids=camera_ids))
 
 
 def user(
@@ -81,17 +84,23 @@ def user(
     expires_in_days: int = 365,
 ) -> UserRow:
     row, _ = do_create_user(
-        rt, ADMIN, NewUser(username=username, full_name=username.title(), role=role,
-                           password=PASSWORD)
+        rt,
+        ADMIN,
+        NewUser(username=username, full_name=username.title(), role=role, password=PASSWORD),
     )
     if habilitated:
         today = registry.today(rt)
         do_grant_habilitation(
-            rt, ADMIN, row.id,
+            rt,
+            ADMIN,
+            row.id,
             NewHabilitation(
-                designated_by="Maire de Valence", designated_on=today - timedelta(days=10),
-                expires_on=today + timedelta(days=expires_in_days), sworn=True,
-                all_cameras=all_cameras, group_ids=group_ids,
+                designated_by="Maire de Valence",
+                designated_on=today - timedelta(days=10),
+                expires_on=today + timedelta(days=expires_in_days),
+                sworn=True,
+                all_cameras=all_cameras,
+                group_ids=group_ids,
             ),
         )
     return row

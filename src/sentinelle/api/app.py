@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
-from fastapi.routing import APIRoute
 
 from sentinelle import __version__
 from sentinelle.api import errors
 from sentinelle.api.routers import audit, auth, registry, system, users
-from sentinelle.api.security import rule_of
+from sentinelle.api.security import AccessRule, rule_of
 from sentinelle.core.errors import ConfigurationError
 from sentinelle.runtime import Runtime
 
@@ -26,7 +25,7 @@ def create_app(rt: Runtime) -> FastAPI:
     errors.install(app)
     for router in ROUTERS:
         app.include_router(router)
-    undeclared = [r.path for r in api_routes(app) if rule_of(r.openapi_extra) is None]
+    undeclared = [f"{m} {p}" for m, p, rule in declared_operations(app) if rule is None]
     if undeclared:
         raise ConfigurationError(
             "undeclared_route_access", f"routes without an access rule: {undeclared}"
@@ -34,5 +33,11 @@ def create_app(rt: Runtime) -> FastAPI:
     return app
 
 
-def api_routes(app: FastAPI) -> list[APIRoute]:
-    return [r for r in app.routes if isinstance(r, APIRoute) and r.path.startswith("/api")]
+def declared_operations(app: FastAPI) -> list[tuple[str, str, AccessRule | None]]:
+    """Every API operation (method, path) with its declared access rule, read back from the
+    OpenAPI document, where `guarded()` records it."""
+    operations = []
+    for path, item in app.openapi()["paths"].items():
+        for method, operation in item.items():
+            operations.append((method.upper(), path, rule_of(operation)))
+    return sorted(operations, key=lambda op: (op[1], op[0]))

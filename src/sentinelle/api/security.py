@@ -124,12 +124,12 @@ def rule_of(openapi_extra: dict[str, Any] | None) -> AccessRule | None:
     """Read a route's declared rule back (None when the route declares nothing)."""
     if not openapi_extra or ACCESS_KEY not in openapi_extra:
         return None
-    raw = openapi_extra[ACCESS_KEY]
-    perm = raw["permission"]
+    raw = openapi_extra[ACCESS_KEY]  # the OpenAPI document drops keys whose value is null
+    perm = raw.get("permission")
     return AccessRule(
-        public=raw["public"],
+        public=bool(raw.get("public", False)),
         permission=None if perm is None else Permission(perm),
-        camera_param=raw["camera_param"],
+        camera_param=raw.get("camera_param"),
     )
 
 
