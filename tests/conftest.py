@@ -107,3 +107,14 @@ def rt(settings: Settings, clock: FakeClock) -> Iterator[Runtime]:
     )
     yield runtime
     runtime.close()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """With SENTINELLE_REQUIRE_PG=1 (the full run of scripts/test), fail if no PostgreSQL test
+    ran, so the PostgreSQL half of the suite can never disappear silently."""
+    if os.environ.get("SENTINELLE_REQUIRE_PG") != "1" or exitstatus != 0:
+        return
+    ran = sum(1 for item in session.items if "[postgresql" in item.nodeid)
+    if ran == 0:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+        print("\nno PostgreSQL test ran: failing (SENTINELLE_REQUIRE_PG=1)")  # noqa: T201

@@ -29,7 +29,7 @@ from sentinelle.runtime import Runtime
 CHALLENGE_TTL = timedelta(minutes=5)
 TOTP_PURPOSE = "totp-secrets"
 TOTP_ISSUER = "Sentinelle"
-SESSION_TOUCH_INTERVAL = timedelta(seconds=60)
+TOUCH_INTERVAL = timedelta(seconds=60)  # how stale last-use times may be
 
 
 class LoginStage(StrEnum):
@@ -116,11 +116,15 @@ def do_logout(rt: Runtime, token: str) -> None:
 
 
 def resolve_session(rt: Runtime, token: str) -> tuple[Principal, str]:
-    """The principal behind a session cookie and the session's CSRF token, or not_authenticated."""
+    """The principal behind a session cookie and the session's CSRF token, or not_authenticated.
+
+    Reads only; the session's last use is written at most once a minute.
+    """
     now = rt.now()
     idle = timedelta(minutes=rt.settings.session_idle_minutes)
-    with rt.db.write() as s:
-        row = repository.get_session(s, token_digest(token))
+    digest = token_digest(token)
+    with rt.db.read() as s:
+        row = repository.get_session(s, digest)
         if row is None or row.revoked_at is not None:
             raise errors.not_authenticated()
         if not policy.session_alive(row.last_seen_at, row.expires_at, now, idle):
@@ -128,22 +132,28 @@ def resolve_session(rt: Runtime, token: str) -> tuple[Principal, str]:
         user = repository.get_user(s, row.user_id)
         if not user.active:
             raise errors.not_authenticated()
-        if now - row.last_seen_at >= SESSION_TOUCH_INTERVAL:
-            row.last_seen_at = now
-        return principal_of(rt, user), row.csrf_token
+        principal, csrf = principal_of(rt, user), row.csrf_token
+    if now - row.last_seen_at >= TOUCH_INTERVAL:
+        with rt.db.write() as s:
+            repository.touch_session(s, digest, now)
+    return principal, csrf
 
 
 def resolve_api_token(rt: Runtime, token: str) -> Principal:
+    """The principal behind a bearer token; its last use is written at most once a minute."""
     now = rt.now()
-    with rt.db.write() as s:
+    with rt.db.read() as s:
         row = repository.find_token(s, token_digest(token))
         if row is None or row.revoked_at is not None or now >= row.expires_at:
             raise errors.not_authenticated()
         user = repository.get_user(s, row.user_id)
         if not user.active or policy.is_locked(user.locked_until, now):
             raise errors.not_authenticated()
-        row.last_used_at = now
-        return principal_of(rt, user)
+        principal = principal_of(rt, user)
+    if row.last_used_at is None or now - row.last_used_at >= TOUCH_INTERVAL:
+        with rt.db.write() as s:
+            repository.touch_token(s, row.id, now)
+    return principal
 
 
 def principal_of(rt: Runtime, user: UserRow) -> Principal:

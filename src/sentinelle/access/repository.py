@@ -84,3 +84,15 @@ def revoke_user_sessions(session: Session, user_id: int, now: datetime) -> None:
         .where(SessionRow.user_id == user_id, SessionRow.revoked_at.is_(None))
         .values(revoked_at=now)
     )
+
+
+def touch_session(session: Session, token_hash: str, now: datetime) -> None:
+    session.execute(
+        sa.update(SessionRow).where(SessionRow.token_hash == token_hash).values(last_seen_at=now)
+    )
+
+
+def touch_token(session: Session, token_id: int, now: datetime) -> None:
+    session.execute(
+        sa.update(ApiTokenRow).where(ApiTokenRow.id == token_id).values(last_used_at=now)
+    )
