@@ -239,30 +239,10 @@ def _refuse_if_blocked(
     rt: Runtime, s: Session, user: UserRow, now: datetime
 ) -> SentinelleError | None:
     if not user.active:
-        record(
-            s,
-            EntryDraft(
-                _actor(user),
-                AuditAction.LOGIN_FAILED,
-                "user",
-                str(user.id),
-                details={"why": "disabled"},
-            ),
-            now,
-        )
+        _login_failed(s, user, "disabled", now)
         return errors.account_disabled()
     if policy.is_locked(user.locked_until, now):
-        record(
-            s,
-            EntryDraft(
-                _actor(user),
-                AuditAction.LOGIN_FAILED,
-                "user",
-                str(user.id),
-                details={"why": "locked"},
-            ),
-            now,
-        )
+        _login_failed(s, user, "locked", now)
         return errors.account_locked(rt.settings.lockout_minutes)
     return None
 
@@ -292,13 +272,7 @@ def _fail(
     )
     user.failed_logins = state.failed_logins
     user.locked_until = state.locked_until
-    record(
-        s,
-        EntryDraft(
-            _actor(user), AuditAction.LOGIN_FAILED, "user", str(user.id), details={"why": step}
-        ),
-        now,
-    )
+    _login_failed(s, user, step, now)
     if state.locked_until is not None:
         record(
             s,
@@ -313,6 +287,16 @@ def _fail(
         )
         return errors.account_locked(rt.settings.lockout_minutes)
     return errors.invalid_mfa_code() if step == "totp" else errors.invalid_credentials()
+
+
+def _login_failed(s: Session, user: UserRow, why: str, now: datetime) -> None:
+    record(
+        s,
+        EntryDraft(
+            _actor(user), AuditAction.LOGIN_FAILED, "user", str(user.id), details={"why": why}
+        ),
+        now,
+    )
 
 
 def _matching_step(secret: str, code: str, now: datetime) -> int | None:

@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from sentinelle.audit import repository
-from sentinelle.audit.chain import ROW_FIELDS, ChainCursor, entry_hash
+from sentinelle.audit.chain import ROW_FIELDS, ChainCursor, RawRow, entry_hash
 from sentinelle.audit.models import Actor, AuditAction, Entry, EntryDraft, VerifyReport
 from sentinelle.audit.repository import EntryFilter
 from sentinelle.core.clock import to_micros
@@ -32,6 +32,13 @@ def record(session: Session, draft: EntryDraft, at: datetime) -> Entry:
     transaction rolls back, the entry disappears with the change it described.
     """
     last_seq, last_hash = repository.lock_head(session)
+    row = chain_row(last_seq, last_hash, draft, at)
+    repository.append(session, row)
+    return repository.to_entry(row)
+
+
+def chain_row(last_seq: int, last_hash: str, draft: EntryDraft, at: datetime) -> RawRow:
+    """The complete raw row (ROW_FIELDS order) that follows (`last_seq`, `last_hash`)."""
     actor = draft.actor
     body = (
         last_seq + 1,
@@ -47,9 +54,7 @@ def record(session: Session, draft: EntryDraft, at: datetime) -> Entry:
         canonical_details(draft.details),
         last_hash,
     )
-    row = (*body, entry_hash(last_hash, body))
-    repository.append(session, row)
-    return repository.to_entry(row)
+    return (*body, entry_hash(last_hash, body))
 
 
 def verify_chain(session: Session) -> VerifyReport:
