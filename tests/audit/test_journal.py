@@ -12,7 +12,8 @@ import sqlalchemy as sa
 from sentinelle.audit.chain import canonical, entry_hash
 from sentinelle.audit.models import GENESIS_HASH, Actor, AuditAction, EntryDraft
 from sentinelle.audit.repository import EntryFilter
-from sentinelle.audit.service import do_export, do_verify, record, verify_chain
+from sentinelle.audit.service import do_export, do_verify, record
+from sentinelle.audit.verify import verify_chain, verify_journal
 from sentinelle.core.clock import FakeClock
 from sentinelle.runtime import Runtime
 from tests.audit.helpers import tamper
@@ -187,3 +188,16 @@ def test_verification_is_itself_journalled(rt: Runtime) -> None:
         last = s.execute(sa.text("SELECT action, details FROM audit_entries WHERE seq = 3")).one()
     assert last.action == "audit.verified"
     assert json.loads(last.details)["checked"] == 2
+
+
+def test_parallel_verification_agrees_with_the_reference(rt: Runtime) -> None:
+    _append(rt, 30)
+    report = verify_journal(rt.db, workers=3, min_parallel=1)
+    assert (report.ok, report.checked, report.last_seq) == (True, 30, 30)
+    tamper(rt, "UPDATE audit_entries SET reason = 'x' WHERE seq = 17")
+    report = verify_journal(rt.db, workers=3, min_parallel=1)
+    assert (report.ok, report.first_bad_seq) == (False, 17)
+    tamper(rt, "UPDATE audit_entries SET reason = 'r16' WHERE seq = 17")  # restore content
+    tamper(rt, "DELETE FROM audit_entries WHERE seq = 11")  # at a range boundary
+    report = verify_journal(rt.db, workers=3, min_parallel=1)
+    assert (report.ok, report.first_bad_seq) == (False, 11)

@@ -1,8 +1,9 @@
 """The pure hash-chain rule: how an entry's hash is computed and how a run of rows is checked.
 
-hash(n) = SHA-256( prev_hash(n) ‖ canonical(n) ), with canonical(n) the length-prefixed
-concatenation of every stored field, so no two different rows share a canonical form.
-The first entry's prev_hash is 64 zeros. Used by `record()`, by `verify_chain()` and by anyone
+hash(n) = SHA-256( prev_hash(n) ‖ canonical(n) ), with canonical(n) the '|'-separated stored
+fields in ROW_FIELDS order: integers in decimal (empty when null), text fields prefixed by their
+length ("5:alice"), so no two different rows share a canonical form.
+The first entry's prev_hash is 64 zeros. Used by `record()`, by `verify.py` and by anyone
 checking an exported journal.
 """
 
@@ -34,12 +35,17 @@ RawRow = Sequence[object]
 
 
 def canonical(row: RawRow) -> bytes:
-    """Length-prefixed fields 0..10 of a raw row (everything but the two hashes)."""
-    parts = []
-    for value in row[:11]:
-        text = "" if value is None else str(value)
-        parts.append(f"{len(text)}:{text}")
-    return "|".join(parts).encode()
+    """Fields 0..10 of a raw row (everything but the two hashes), unambiguously joined.
+
+    Written out field by field: it runs once per entry when the whole journal is verified.
+    """
+    seq, at_us, a_kind, a_id, a_name, action, t_type, t_id, cam, reason, details = row[:11]
+    return (
+        f"{seq}|{at_us}|{len(a_kind)}:{a_kind}|{'' if a_id is None else a_id}|"  # type: ignore[arg-type]
+        f"{len(a_name)}:{a_name}|{len(action)}:{action}|{len(t_type)}:{t_type}|"  # type: ignore[arg-type]
+        f"{len(t_id)}:{t_id}|{'' if cam is None else cam}|"  # type: ignore[arg-type]
+        f"{len(reason)}:{reason}|{len(details)}:{details}"  # type: ignore[arg-type]
+    ).encode()
 
 
 def entry_hash(prev_hash: str, row: RawRow) -> str:
@@ -73,7 +79,10 @@ class ChainCursor:
                 return self._fail(expected, f"entry {expected} is missing (found {seq} instead)")
             if stored_prev != prev:
                 return self._fail(seq, "previous-hash link broken (entry removed or reordered)")
-            digest = sha256(prev.encode("ascii") + canonical(row)).hexdigest()
+            try:
+                digest = sha256(prev.encode("ascii") + canonical(row)).hexdigest()
+            except (TypeError, ValueError):
+                return self._fail(seq, "content is malformed (entry altered)")
             if digest != stored_hash:
                 return self._fail(seq, "content does not match its hash (entry altered)")
             prev = stored_hash

@@ -104,7 +104,7 @@ class Entry:
 
 @dataclass(frozen=True, slots=True)
 class VerifyReport:
-    """Outcome of `verify_chain`: `first_bad_seq` names the first entry that does not hold."""
+    """Outcome of a verification: `first_bad_seq` names the first entry that does not hold."""
 
     ok: bool
     checked: int

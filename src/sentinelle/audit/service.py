@@ -11,9 +11,10 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from sentinelle.audit import repository
-from sentinelle.audit.chain import ROW_FIELDS, ChainCursor, RawRow, entry_hash
+from sentinelle.audit.chain import ROW_FIELDS, RawRow, entry_hash
 from sentinelle.audit.models import Actor, AuditAction, Entry, EntryDraft, VerifyReport
 from sentinelle.audit.repository import EntryFilter
+from sentinelle.audit.verify import verify_journal
 from sentinelle.core.clock import to_micros
 from sentinelle.runtime import Runtime
 
@@ -55,29 +56,6 @@ def chain_row(last_seq: int, last_hash: str, draft: EntryDraft, at: datetime) ->
         last_hash,
     )
     return (*body, entry_hash(last_hash, body))
-
-
-def verify_chain(session: Session) -> VerifyReport:
-    """Recompute the whole chain and compare it with the head; name the first bad entry."""
-    cursor = ChainCursor()
-    for batch in repository.iter_raw(session):
-        if not cursor.feed(batch):
-            break
-    head_seq, head_hash = repository.read_head(session)
-    if cursor.ok and (head_seq, head_hash) != (cursor.next_seq - 1, cursor.prev_hash):
-        cursor.first_bad_seq = cursor.next_seq if head_seq >= cursor.next_seq else head_seq
-        cursor.problem = (
-            f"chain ends at entry {cursor.next_seq - 1} but its head records entry {head_seq}"
-            " (entries removed at the end, or the head was altered)"
-        )
-    return VerifyReport(
-        ok=cursor.ok,
-        checked=cursor.checked,
-        last_seq=cursor.next_seq - 1,
-        last_hash=cursor.prev_hash,
-        first_bad_seq=cursor.first_bad_seq,
-        problem=cursor.problem,
-    )
 
 
 EXPORT_FORMATS = ("csv", "json")
@@ -129,8 +107,7 @@ def _to_csv(entries: list[Entry]) -> str:
 
 def do_verify(rt: Runtime, actor: Actor) -> VerifyReport:
     """Verify the whole chain, then journal that it was verified and with which result."""
-    with rt.db.read() as s:
-        report = verify_chain(s)
+    report = verify_journal(rt.db)
     with rt.db.write() as s:
         details = {
             "ok": report.ok,
