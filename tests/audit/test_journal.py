@@ -201,3 +201,16 @@ def test_parallel_verification_agrees_with_the_reference(rt: Runtime) -> None:
     tamper(rt, "DELETE FROM audit_entries WHERE seq = 11")  # at a range boundary
     report = verify_journal(rt.db, workers=3, min_parallel=1)
     assert (report.ok, report.first_bad_seq) == (False, 11)
+
+
+def test_several_entries_in_one_transaction_chain_in_order(rt: Runtime) -> None:
+    _append(rt, 1)
+    with rt.db.write() as s:
+        for i in range(3):
+            record(s, EntryDraft(ALICE, AuditAction.ZONE_CREATED, "zone", str(i)), rt.now())
+    _append(rt, 1)
+    with rt.db.read() as s:
+        report = verify_chain(s)
+        targets = s.execute(sa.text("SELECT target_id FROM audit_entries ORDER BY seq")).scalars()
+        assert list(targets) == ["0", "0", "1", "2", "0"]
+    assert (report.ok, report.checked) == (True, 5)

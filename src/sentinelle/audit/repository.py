@@ -32,8 +32,8 @@ class EntryFilter:
 
 _ENTRIES = cast(sa.Table, AuditEntryRow.__table__)
 _HEAD = cast(sa.Table, AuditHeadRow.__table__)
-# Built once: appends are on the hot path of every journalled action, and building statements
-# (not running them) dominated their cost.
+# Statements are built once: appends are on the hot path of every journalled action, and
+# building statements (not running them) dominated their cost.
 _LOCK_HEAD = (
     sa.select(_HEAD.c.last_seq, _HEAD.c.last_hash).where(_HEAD.c.id == HEAD_ID).with_for_update()
 )
@@ -44,10 +44,34 @@ _MOVE_HEAD = (
     .where(_HEAD.c.id == HEAD_ID)
     .values(last_seq=sa.bindparam("new_seq"), last_hash=sa.bindparam("new_hash"))
 )
+# PostgreSQL: insert the entry and move the head in one round trip (a data-modifying CTE).
+_INSERTED = (
+    sa.insert(_ENTRIES)
+    .values({name: sa.bindparam(f"p_{name}") for name in ROW_FIELDS})
+    .returning(_ENTRIES.c.seq, _ENTRIES.c.hash)
+    .cte("inserted")
+)
+_INSERT_AND_MOVE = (
+    sa.update(_HEAD)
+    .where(_HEAD.c.id == HEAD_ID)
+    .values(
+        last_seq=sa.select(_INSERTED.c.seq).scalar_subquery(),
+        last_hash=sa.select(_INSERTED.c.hash).scalar_subquery(),
+    )
+)
+_HEAD_CACHE = "audit_head"
 
 
 def lock_head(session: Session) -> tuple[int, str]:
-    """Lock the chain head for this transaction and return (last_seq, last_hash)."""
+    """Lock the chain head for this transaction and return (last_seq, last_hash).
+
+    The first call in a transaction locks and reads the head row; later calls in the same
+    transaction (which holds the lock) reuse what `append` left in the session.
+    """
+    transaction = session.get_transaction()
+    cached = session.info.get(_HEAD_CACHE)
+    if cached is not None and cached[0] is transaction:
+        return cached[1], cached[2]
     row = session.connection().execute(_LOCK_HEAD).one_or_none()
     if row is None:
         session.connection().execute(
@@ -63,10 +87,14 @@ def read_head(session: Session) -> tuple[int, str]:
 
 
 def append(session: Session, row: RawRow) -> None:
-    """Insert one complete raw row and move the head to it."""
+    """Insert one complete raw row and move the head to it (the head must be locked)."""
     conn = session.connection()
-    conn.execute(_INSERT_ENTRY, dict(zip(ROW_FIELDS, row, strict=True)))
-    conn.execute(_MOVE_HEAD, {"new_seq": row[0], "new_hash": row[12]})
+    if conn.dialect.name == "postgresql":
+        conn.execute(_INSERT_AND_MOVE, {f"p_{k}": v for k, v in zip(ROW_FIELDS, row, strict=True)})
+    else:
+        conn.execute(_INSERT_ENTRY, dict(zip(ROW_FIELDS, row, strict=True)))
+        conn.execute(_MOVE_HEAD, {"new_seq": row[0], "new_hash": row[12]})
+    session.info[_HEAD_CACHE] = (session.get_transaction(), row[0], row[12])
 
 
 _SELECT_SQL = f"SELECT {', '.join(ROW_FIELDS)} FROM audit_entries"  # noqa: S608

@@ -21,7 +21,7 @@ from sentinelle.audit.chain import ChainCursor
 from sentinelle.audit.models import GENESIS_HASH, VerifyReport
 from sentinelle.db.engine import Database
 
-PARALLEL_THRESHOLD = 200_000
+PARALLEL_THRESHOLD = 500_000  # below this, starting worker processes costs more than it saves
 MAX_WORKERS = 4
 
 
