@@ -67,10 +67,12 @@ def _reset_pg(url: str) -> None:
                 "AND tablename NOT IN ('alembic_version', 'audit_head')"
             )
         ]
-        conn.exec_driver_sql("ALTER TABLE audit_entries DISABLE TRIGGER USER")
+        for table in ("audit_entries", "audit_head"):
+            conn.exec_driver_sql(f"ALTER TABLE {table} DISABLE TRIGGER USER")
         conn.exec_driver_sql(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
-        conn.exec_driver_sql("ALTER TABLE audit_entries ENABLE TRIGGER USER")
         conn.execute(sa.text("UPDATE audit_head SET last_seq = 0, last_hash = :h"), {"h": "0" * 64})
+        for table in ("audit_entries", "audit_head"):
+            conn.exec_driver_sql(f"ALTER TABLE {table} ENABLE TRIGGER USER")
     engine.dispose()
 
 

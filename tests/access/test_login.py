@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pyotp
 import pytest
@@ -10,8 +10,9 @@ from sentinelle.access import login, service
 from sentinelle.access.login import LoginStage
 from sentinelle.access.models import Role
 from sentinelle.access.repository import get_user
+from sentinelle.audit.models import Actor
 from sentinelle.core.clock import FakeClock
-from sentinelle.core.errors import Conflict, Forbidden, Unauthenticated
+from sentinelle.core.errors import Conflict, Forbidden, RuleViolation, Unauthenticated
 from sentinelle.runtime import Runtime
 from tests import factories as f
 
@@ -177,3 +178,79 @@ def test_habilitation_expiry_removes_video_access(rt: Runtime, clock: FakeClock)
         principal = login.principal_of(rt, get_user(s, user.id))
     assert not principal.video_scope.all_cameras
     assert not principal.video_scope.group_ids
+
+
+def test_role_change_ends_sessions_and_tokens(rt: Runtime) -> None:
+    user = f.user(rt, "olivier", Role.OPERATOR)
+    issued = login.do_login(rt, "olivier", f.PASSWORD).session
+    assert issued is not None
+    _, token = service.do_create_token(rt, f.ADMIN, user.id, "script", 30)
+    service.do_update_user(rt, f.ADMIN, user.id, role=Role.ADMINISTRATOR, reason="promotion")
+    with pytest.raises(Unauthenticated):
+        login.resolve_session(rt, issued.token)
+    with pytest.raises(Unauthenticated):
+        login.resolve_api_token(rt, token)
+    assert login.do_login(rt, "olivier", f.PASSWORD).stage is LoginStage.ENROL  # MFA now
+
+
+def test_nobody_administers_themselves(rt: Runtime) -> None:
+    admin = f.user(rt, "anne", Role.ADMINISTRATOR, habilitated=False)
+    me = Actor.user(admin.id, "anne")
+    with pytest.raises(RuleViolation) as err:
+        service.do_update_user(rt, me, admin.id, role=Role.SUPERVISOR)
+    assert err.value.code == "self_administration_forbidden"
+    today = date(2026, 11, 22)
+    with pytest.raises(RuleViolation):
+        service.do_grant_habilitation(
+            rt,
+            me,
+            admin.id,
+            service.NewHabilitation(
+                designated_by="moi",
+                designated_on=today,
+                expires_on=today,
+                sworn=True,
+                all_cameras=True,
+            ),
+        )
+    service.do_update_user(rt, me, admin.id, full_name="Anne B.")  # the rest is allowed
+
+
+def test_unknown_usernames_are_journalled_only_when_plausible(rt: Runtime) -> None:
+    for attempted in ("jdupont", "Mon-Mot-De-Passe 2026!"):
+        with pytest.raises(Unauthenticated):
+            login.do_login(rt, attempted, "whatever")
+    with rt.db.read() as s:
+        targets = (
+            s.execute(
+                sa.text(
+                    "SELECT target_id FROM audit_entries "
+                    "WHERE action = 'auth.login_failed' ORDER BY seq"
+                )
+            )
+            .scalars()
+            .all()
+        )
+    assert targets == ["jdupont", "(not a valid username)"]
+
+
+def test_password_change_checks_the_current_one_and_ends_sessions(rt: Runtime) -> None:
+    user = f.user(rt, "olivier", Role.OPERATOR)
+    issued = login.do_login(rt, "olivier", f.PASSWORD).session
+    assert issued is not None
+    for _ in range(rt.settings.lockout_threshold - 1):
+        with pytest.raises(Unauthenticated):
+            login.do_change_own_password(rt, user.id, "wrong-guess", "Nouveau-Secret-42")
+    with pytest.raises(Forbidden):  # the guesses counted: the account is now locked
+        login.do_change_own_password(rt, user.id, "wrong-guess", "Nouveau-Secret-42")
+    assert "auth.account_locked" in _actions(rt)
+
+
+def test_successful_password_change_ends_sessions(rt: Runtime) -> None:
+    user = f.user(rt, "olivier", Role.OPERATOR)
+    issued = login.do_login(rt, "olivier", f.PASSWORD).session
+    assert issued is not None
+    login.do_change_own_password(rt, user.id, f.PASSWORD, "Nouveau-Secret-42")
+    with pytest.raises(Unauthenticated):
+        login.resolve_session(rt, issued.token)
+    assert login.do_login(rt, "olivier", "Nouveau-Secret-42").stage is LoginStage.DONE

@@ -237,3 +237,54 @@ def test_checked_in_openapi_document_is_current(rt: Runtime) -> None:
     generated = create_app(rt).openapi()
     assert OPENAPI.exists(), "run scripts/openapi to write docs/openapi.json"
     assert json.loads(OPENAPI.read_text()) == generated, "run scripts/openapi and commit"
+
+
+def test_stream_addresses_only_for_those_who_configure_cameras(
+    client: TestClient, town: Town
+) -> None:
+    url = f"/api/cameras/{town.in_scope.id}"
+    for role, visible in (
+        (Role.ADMINISTRATOR, True),
+        (Role.TECHNICIAN, True),
+        (Role.OPERATOR, False),
+        (Role.EXTERNAL_VIEWER, False),
+    ):
+        camera = client.get(url, headers=town.headers(role)).json()
+        assert (camera["main_stream_url"] is not None) is visible, role
+
+
+@pytest.mark.parametrize("field", ["retention_max_days", "prefecture", "issued_on"])
+def test_patch_cannot_empty_a_required_field(client: TestClient, town: Town, field: str) -> None:
+    response = client.patch(
+        f"/api/authorisations/{town.auth.id}",
+        json={field: None},
+        headers=town.headers(Role.ADMINISTRATOR),
+    )
+    assert response.status_code == 422
+    assert response.json()["code"] == "invalid_request"
+
+
+def test_patch_may_empty_an_optional_field(client: TestClient, town: Town) -> None:
+    response = client.patch(
+        f"/api/authorisations/{town.auth.id}",
+        json={"retention_min_days": None},
+        headers=town.headers(Role.ADMINISTRATOR),
+    )
+    assert response.status_code == 200
+    assert response.json()["retention_min_days"] is None
+
+
+def test_habilitation_naming_an_unknown_group_is_refused(client: TestClient, town: Town) -> None:
+    response = client.post(
+        "/api/users/1/habilitations",
+        headers=town.headers(Role.ADMINISTRATOR),
+        json={
+            "designated_by": "Maire",
+            "designated_on": "2026-01-01",
+            "expires_on": "2027-01-01",
+            "sworn": True,
+            "group_ids": [999],
+        },
+    )
+    assert response.status_code == 404
+    assert response.json()["code"] == "camera_group_not_found"

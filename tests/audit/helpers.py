@@ -8,7 +8,12 @@ import sqlalchemy as sa
 
 from sentinelle.runtime import Runtime
 
-_SQLITE_TRIGGERS = ("audit_entries_no_update", "audit_entries_no_delete")
+_SQLITE_TRIGGERS = (
+    "audit_entries_no_update",
+    "audit_entries_no_delete",
+    "audit_head_no_delete",
+    "audit_head_no_rewind",
+)
 
 
 def tamper(rt: Runtime, *statements: str, **params: Any) -> None:
@@ -19,7 +24,9 @@ def tamper(rt: Runtime, *statements: str, **params: Any) -> None:
                 conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name}")
         else:
             conn.exec_driver_sql("ALTER TABLE audit_entries DISABLE TRIGGER USER")
+            conn.exec_driver_sql("ALTER TABLE audit_head DISABLE TRIGGER USER")
         for statement in statements:
             conn.execute(sa.text(statement), params)
         if rt.db.dialect != "sqlite":
             conn.exec_driver_sql("ALTER TABLE audit_entries ENABLE TRIGGER USER")
+            conn.exec_driver_sql("ALTER TABLE audit_head ENABLE TRIGGER USER")

@@ -110,9 +110,14 @@ def test_rewritten_head_is_detected(rt: Runtime) -> None:
 
 
 def test_journal_refuses_update_and_delete(rt: Runtime) -> None:
-    _append(rt, 1)
-    for statement in ("UPDATE audit_entries SET reason = 'x'", "DELETE FROM audit_entries"):
-        with pytest.raises(sa.exc.DatabaseError, match="append-only"), rt.db.write() as s:
+    _append(rt, 2)
+    for statement in (
+        "UPDATE audit_entries SET reason = 'x'",
+        "DELETE FROM audit_entries",
+        "DELETE FROM audit_head",
+        "UPDATE audit_head SET last_seq = 1",
+    ):
+        with pytest.raises(sa.exc.DatabaseError, match=r"append-only|head"), rt.db.write() as s:
             s.execute(sa.text(statement))
     assert _verify(rt) == (True, None, "")
 
@@ -214,3 +219,26 @@ def test_several_entries_in_one_transaction_chain_in_order(rt: Runtime) -> None:
         targets = s.execute(sa.text("SELECT target_id FROM audit_entries ORDER BY seq")).scalars()
         assert list(targets) == ["0", "0", "1", "2", "0"]
     assert (report.ok, report.checked) == (True, 5)
+
+
+def test_verification_sees_one_snapshot_while_others_append(rt: Runtime) -> None:
+    _append(rt, 3)
+    with rt.db.snapshot() as s:
+        s.execute(sa.text("SELECT last_seq FROM audit_head")).scalar_one()  # snapshot taken
+        _append(rt, 2)  # committed by another transaction meanwhile
+        report = verify_chain(s)
+    assert (report.ok, report.checked) == (True, 3)
+    assert verify_journal(rt.db).checked == 5
+
+
+def test_csv_export_neutralises_spreadsheet_formulas(rt: Runtime) -> None:
+    with rt.db.write() as s:
+        draft = EntryDraft(
+            ALICE, AuditAction.CAMERA_UPDATED, "camera", "1", reason='=HYPERLINK("http://evil","x")'
+        )
+        record(s, draft, rt.now())
+    text = do_export(rt, Actor.cli("dpo"), EntryFilter(), "csv", "")
+    row = next(csv.DictReader(io.StringIO(text)))
+    assert row["reason"].startswith("'=HYPERLINK")
+    raw = json.loads(do_export(rt, Actor.cli("dpo"), EntryFilter(), "json", ""))
+    assert raw[0]["reason"].startswith("=HYPERLINK")  # JSON keeps values as hashed

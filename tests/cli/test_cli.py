@@ -8,6 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from sentinelle.cli.main import app
+from sentinelle.migrations.runner import head_revision
 from sentinelle.runtime import Runtime
 from tests.audit.helpers import tamper
 
@@ -30,7 +31,7 @@ def run(rt: Runtime, tmp_path: Path):  # type: ignore[no-untyped-def]
 def test_db_upgrade_reports_revision(run) -> None:  # type: ignore[no-untyped-def]
     code, out, _ = run("db", "upgrade")
     assert code == 0
-    assert "revision 0001" in out
+    assert f"revision {head_revision()}" in out
 
 
 def test_scripted_administration(run) -> None:  # type: ignore[no-untyped-def]
@@ -159,3 +160,9 @@ def test_demo_town_is_created_once(run) -> None:  # type: ignore[no-untyped-def]
     assert cameras.count("VSR-") == 8
     code, out, _ = run("demo", "--seed-only")
     assert "already present" in out
+
+
+def test_serve_refuses_a_public_address_without_tls(run) -> None:  # type: ignore[no-untyped-def]
+    code, _, err = run("serve", "--host", "0.0.0.0")  # noqa: S104 - the unsafe value under test
+    assert code == 2
+    assert "without TLS" in err

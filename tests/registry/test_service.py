@@ -186,3 +186,55 @@ def test_status_change_is_journalled_with_reason(rt: Runtime) -> None:
     _, _, cams = f.town(rt)
     service.do_set_camera_status(rt, f.ADMIN, cams[0].id, CameraStatus.OUT_OF_SERVICE, "panne")
     assert _journal(rt)[-1] == ("camera.status_changed", str(cams[0].id), "panne")
+
+
+def test_amendment_that_makes_the_authorisation_unlawful_withdraws_its_cameras(
+    rt: Runtime,
+) -> None:
+    auth, _, _ = f.town(rt)
+    service.do_update_authorisation(
+        rt,
+        f.ADMIN,
+        auth.id,
+        AuthorisationChanges(issued_on=date(2027, 1, 1), expires_on=date(2031, 12, 31)),
+        "arrêté rectificatif",
+    )
+    with rt.db.read() as s:
+        statuses = s.execute(sa.text("SELECT status FROM cameras")).scalars().all()
+    assert set(statuses) == {"awaiting_authorisation"}
+    assert [a for a, _, _ in _journal(rt)][-2:] == ["camera.left_lawful_service"] * 2
+    assert service.do_enforce_authorisations(rt) == []
+
+
+def test_camera_limit_cannot_drop_below_cameras_in_service(rt: Runtime) -> None:
+    auth, _, _ = f.town(rt)
+    with pytest.raises(RuleViolation) as err:
+        service.do_update_authorisation(
+            rt, f.ADMIN, auth.id, AuthorisationChanges(camera_limit=1), "avenant"
+        )
+    assert err.value.code == "camera_limit_below_service"
+    service.do_update_authorisation(rt, f.ADMIN, auth.id, AuthorisationChanges(camera_limit=2), "")
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        (
+            "rtsp://10.0.0.3/cam/realmonitor?channel=1&user=admin&password=Pa55",
+            "rtsp://10.0.0.3/cam/realmonitor?channel=1&user=***&password=***",
+        ),
+        (
+            "http://cam/axis-cgi/mjpg?resolution=4CIF&pwd=x",
+            "http://cam/axis-cgi/mjpg?resolution=4CIF&pwd=***",
+        ),
+        ("rtsp://u:p@[fd00::7]:8554/live", "rtsp://***@[fd00::7]:8554/live"),
+    ],
+)
+def test_credentials_in_queries_are_redacted_too(rt: Runtime, url: str, shown: str) -> None:
+    auth = f.authorisation(rt)
+    zone = f.zone(rt, auth.id)
+    camera = f.camera(rt, zone.id, main_stream_url=url)
+    assert camera.main_url_redacted == shown
+    with rt.db.read() as s:
+        journal = s.execute(sa.text("SELECT details FROM audit_entries")).scalars().all()
+    assert not any("Pa55" in d or "pwd=x" in d for d in journal)

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from sentinelle.core.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthenticated
+from sentinelle.core.errors import (
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    RuleViolation,
+    Unauthenticated,
+)
 
 
 def invalid_credentials() -> Unauthenticated:
@@ -86,3 +93,9 @@ def invalid_habilitation(message: str) -> InvalidInput:
 
 def token_not_found(ref: int) -> NotFound:
     return NotFound("token_not_found", f"no API token {ref}")
+
+
+def self_administration(what: str) -> RuleViolation:
+    return RuleViolation(
+        "self_administration_forbidden", f"you cannot {what}; ask another administrator"
+    )

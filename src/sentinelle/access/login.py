@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from sentinelle.access import errors, policy, repository
 from sentinelle.access.models import MFA_REQUIRED_ROLES, Principal, Role
-from sentinelle.access.passwords import new_token, token_digest, verify_password
+from sentinelle.access.passwords import hash_password, new_token, token_digest, verify_password
 from sentinelle.access.tables import LoginChallengeRow, SessionRow, UserRow
 from sentinelle.audit.models import Actor, AuditAction, EntryDraft
 from sentinelle.audit.service import record
@@ -60,7 +60,7 @@ def do_login(rt: Runtime, username: str, password: str, client: str = "") -> Log
     now = rt.now()
     failure: SentinelleError | None = None
     with rt.db.write() as s:
-        user = repository.find_user(s, username)
+        user = repository.find_user(s, username, lock=True)  # counters: one attempt at a time
         if user is None or not verify_password(user.password_hash, password):
             failure = _fail(rt, s, user, username, now, "password")
         else:
@@ -80,7 +80,7 @@ def do_login_mfa(rt: Runtime, challenge: str, code: str, client: str = "") -> Is
         row = repository.get_challenge(s, token_digest(challenge))
         if row is None or row.used or now >= row.expires_at:
             raise errors.challenge_invalid()
-        user = repository.get_user(s, row.user_id)
+        user = repository.get_user(s, row.user_id, lock=True)
         failure = _refuse_if_blocked(rt, s, user, now)
         if failure is None:
             box = rt.box(TOTP_PURPOSE)
@@ -253,6 +253,7 @@ def _fail(
     """Count a failed step, lock the account at the threshold, journal it; return the error."""
     if user is None:
         actor = Actor.system("login")
+        username = _loggable_username(username)
         record(
             s,
             EntryDraft(
@@ -297,6 +298,44 @@ def _login_failed(s: Session, user: UserRow, why: str, now: datetime) -> None:
         ),
         now,
     )
+
+
+def _loggable_username(attempted: str) -> str:
+    """An unknown username as it may be journalled: people type passwords into the username
+    field, and the journal keeps what it holds for years."""
+    try:
+        return policy.check_username(attempted)
+    except SentinelleError:
+        return "(not a valid username)"
+
+
+def do_change_own_password(rt: Runtime, user_id: int, current: str, new: str) -> None:
+    """Change one's password: a wrong current password counts towards lockout like a failed
+    login; a change ends every session of the account (log in again with the new password)."""
+    now = rt.now()
+    failure: SentinelleError | None = None
+    with rt.db.write() as s:
+        user = repository.get_user(s, user_id, lock=True)
+        if not verify_password(user.password_hash, current):
+            failure = _fail(rt, s, user, user.username, now, "password")
+        else:
+            policy.check_password(new, user.username)
+            user.password_hash = hash_password(new)
+            user.password_changed_at = now
+            repository.revoke_user_sessions(s, user.id, now)
+            record(
+                s,
+                EntryDraft(
+                    _actor(user),
+                    AuditAction.USER_PASSWORD_CHANGED,
+                    "user",
+                    str(user.id),
+                    details={"username": user.username},
+                ),
+                now,
+            )
+    if failure is not None:
+        raise failure
 
 
 def _matching_step(secret: str, code: str, now: datetime) -> int | None:

@@ -17,17 +17,19 @@ from sentinelle.access.tables import (
 )
 
 
-def get_user(session: Session, user_id: int) -> UserRow:
-    user = session.get(UserRow, user_id)
+def get_user(session: Session, user_id: int, *, lock: bool = False) -> UserRow:
+    """The user; `lock` holds the row until the transaction ends (login counters, MFA steps)."""
+    user = session.get(UserRow, user_id, with_for_update=lock or None)
     if user is None:
         raise errors.user_not_found(user_id)
     return user
 
 
-def find_user(session: Session, username: str) -> UserRow | None:
-    return session.execute(
-        sa.select(UserRow).where(UserRow.username == username.strip().lower())
-    ).scalar_one_or_none()
+def find_user(session: Session, username: str, *, lock: bool = False) -> UserRow | None:
+    stmt = sa.select(UserRow).where(UserRow.username == username.strip().lower())
+    if lock:
+        stmt = stmt.with_for_update()
+    return session.execute(stmt).scalar_one_or_none()
 
 
 def username_exists(session: Session, username: str) -> bool:
@@ -54,7 +56,8 @@ def get_session(session: Session, token_hash: str) -> SessionRow | None:
 
 
 def get_challenge(session: Session, token_hash: str) -> LoginChallengeRow | None:
-    return session.get(LoginChallengeRow, token_hash)
+    """The login challenge, locked until the transaction ends (it serves once)."""
+    return session.get(LoginChallengeRow, token_hash, with_for_update=True)
 
 
 def find_token(session: Session, token_hash: str) -> ApiTokenRow | None:
@@ -95,4 +98,12 @@ def touch_session(session: Session, token_hash: str, now: datetime) -> None:
 def touch_token(session: Session, token_id: int, now: datetime) -> None:
     session.execute(
         sa.update(ApiTokenRow).where(ApiTokenRow.id == token_id).values(last_used_at=now)
+    )
+
+
+def revoke_user_tokens(session: Session, user_id: int, now: datetime) -> None:
+    session.execute(
+        sa.update(ApiTokenRow)
+        .where(ApiTokenRow.user_id == user_id, ApiTokenRow.revoked_at.is_(None))
+        .values(revoked_at=now)
     )

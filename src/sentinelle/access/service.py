@@ -72,6 +72,11 @@ def do_update_user(
     organisation: str | None = None,
     reason: str = "",
 ) -> UserRow:
+    """Change an account. A change of role or deactivation ends the person's sessions and API
+    tokens (new rights start with a new login, MFA included). Nobody changes their own role or
+    deactivates themselves."""
+    if actor.user_id == user_id and (role is not None or active is not None):
+        raise errors.self_administration("change your own role or activation")
     now = rt.now()
     with rt.db.write() as s:
         user = repository.get_user(s, user_id)
@@ -86,22 +91,11 @@ def do_update_user(
                 changes[field] = {"from": getattr(user, field), "to": value}
                 setattr(user, field, value)
         if changes:
-            if active is False:
+            if "role" in changes or active is False:
                 repository.revoke_user_sessions(s, user.id, now)
+                repository.revoke_user_tokens(s, user.id, now)
             record(s, _user_entry(actor, AuditAction.USER_UPDATED, user, reason, **changes), now)
     return user
-
-
-def do_change_password(rt: Runtime, actor: Actor, user_id: int, new_password: str) -> None:
-    now = rt.now()
-    with rt.db.write() as s:
-        user = repository.get_user(s, user_id)
-        policy.check_password(new_password, user.username)
-        user.password_hash = hash_password(new_password)
-        user.password_changed_at = now
-        user.failed_logins = 0
-        user.locked_until = None
-        record(s, _user_entry(actor, AuditAction.USER_PASSWORD_CHANGED, user), now)
 
 
 def do_reset_mfa(rt: Runtime, actor: Actor, user_id: int, reason: str) -> None:
@@ -130,7 +124,10 @@ class NewHabilitation:
 def do_grant_habilitation(
     rt: Runtime, actor: Actor, user_id: int, new: NewHabilitation
 ) -> HabilitationRow:
-    """Record a designation (rule 6): who designated the person, for which cameras, until when."""
+    """Record a designation (rule 6): who designated the person, for which cameras, until when.
+    Nobody grants a habilitation to themselves."""
+    if actor.user_id == user_id:
+        raise errors.self_administration("grant yourself a habilitation")
     _check_habilitation(new, local_date(rt.now(), rt.settings.timezone))
     now = rt.now()
     with rt.db.write() as s:

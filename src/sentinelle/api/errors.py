@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from sentinelle.core.errors import ErrorKind, SentinelleError
@@ -48,6 +49,21 @@ def install(app: FastAPI) -> None:
             error_body("invalid_request", f"invalid request: {summary}", {"errors": problems}),
             status_code=422,
         )
+
+    @app.exception_handler(IntegrityError)
+    async def _integrity(_: Request, exc: IntegrityError) -> JSONResponse:
+        log.warning("integrity error mapped to 409: %s", exc.orig)
+        message = (
+            "the change conflicts with existing data (probably the same change made at the same "
+            "moment); reload and try again"
+        )
+        return JSONResponse(error_body("conflict", message), status_code=409)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.error("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
+        message = "unexpected server error; it has been logged, the change was not made"
+        return JSONResponse(error_body("internal_error", message), status_code=500)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:

@@ -68,7 +68,7 @@ def lock_head(session: Session) -> tuple[int, str]:
     The first call in a transaction locks and reads the head row; later calls in the same
     transaction (which holds the lock) reuse what `append` left in the session.
     """
-    transaction = session.get_transaction()
+    transaction = _innermost_transaction(session)
     cached = session.info.get(_HEAD_CACHE)
     if cached is not None and cached[0] is transaction:
         return cached[1], cached[2]
@@ -94,7 +94,13 @@ def append(session: Session, row: RawRow) -> None:
     else:
         conn.execute(_INSERT_ENTRY, dict(zip(ROW_FIELDS, row, strict=True)))
         conn.execute(_MOVE_HEAD, {"new_seq": row[0], "new_hash": row[12]})
-    session.info[_HEAD_CACHE] = (session.get_transaction(), row[0], row[12])
+    session.info[_HEAD_CACHE] = (_innermost_transaction(session), row[0], row[12])
+
+
+def _innermost_transaction(session: Session) -> object:
+    """The savepoint if one is open, else the transaction: a cached head is only trusted in
+    the very (sub)transaction that wrote it, so a rolled-back savepoint cannot leave it stale."""
+    return session.get_nested_transaction() or session.get_transaction()
 
 
 _SELECT_SQL = f"SELECT {', '.join(ROW_FIELDS)} FROM audit_entries"  # noqa: S608

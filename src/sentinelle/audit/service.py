@@ -92,14 +92,26 @@ def _to_json(entries: list[Entry]) -> str:
     return json.dumps([_export_dict(e) for e in entries], ensure_ascii=False, indent=1) + "\n"
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _to_csv(entries: list[Entry]) -> str:
+    """CSV for people (a spreadsheet). Text cells that a spreadsheet would run as a formula get
+    a leading apostrophe; recompute hashes from the JSON export, which keeps every value as is."""
     out = io.StringIO()
     fields = ["at", *ROW_FIELDS]
     writer = csv.DictWriter(out, fieldnames=fields, lineterminator="\n")
     writer.writeheader()
     for entry in entries:
-        writer.writerow(_export_dict(entry))
+        row = _export_dict(entry)
+        writer.writerow({k: _inert(v) for k, v in row.items()})
     return out.getvalue()
+
+
+def _inert(value: object) -> object:
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
 
 
 # --- use cases with their own transaction ---------------------------------------------------
@@ -123,9 +135,11 @@ def do_verify(rt: Runtime, actor: Actor) -> VerifyReport:
 
 
 def do_export(rt: Runtime, actor: Actor, flt: EntryFilter, fmt: ExportFormat, reason: str) -> str:
-    """Export for an inspection; the export itself is journalled (after the exported range)."""
-    with rt.db.write() as s:
+    """Export for an inspection (read in one snapshot, without holding up writers); the export
+    itself is then journalled."""
+    with rt.db.snapshot() as s:
         text = export_entries(s, flt, fmt)
+    with rt.db.write() as s:
         details = {
             "format": fmt,
             "since": flt.since.isoformat() if flt.since else None,

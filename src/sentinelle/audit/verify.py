@@ -26,7 +26,11 @@ MAX_WORKERS = 4
 
 
 def verify_chain(session: Session) -> VerifyReport:
-    """Recompute the whole chain in order and compare it with the head."""
+    """Recompute the whole chain in order and compare it with the head.
+
+    Run it in `Database.snapshot()`: entries committed during the pass would otherwise not
+    match the head read at its end.
+    """
     cursor = ChainCursor()
     for batch in repository.iter_raw(session):
         if not cursor.feed(batch):
@@ -52,7 +56,7 @@ def verify_journal(
     db: Database, workers: int | None = None, min_parallel: int = PARALLEL_THRESHOLD
 ) -> VerifyReport:
     """Verify the journal, in parallel ranges when it is large; exact report on failure."""
-    with db.read() as s:
+    with db.snapshot() as s:
         count, low, high = repository.seq_stats(s)
         head_seq, head_hash = repository.read_head(s)
     workers = min(workers or os.cpu_count() or 1, MAX_WORKERS)
@@ -65,7 +69,7 @@ def verify_journal(
             parts = list(pool.map(_verify_range, [url] * len(ranges), *zip(*ranges, strict=True)))
         if all(p.ok for p in parts) and parts[-1].last_hash == head_hash:
             return VerifyReport(ok=True, checked=count, last_seq=head_seq, last_hash=head_hash)
-    with db.read() as s:
+    with db.snapshot() as s:
         return verify_chain(s)
 
 

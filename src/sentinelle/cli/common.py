@@ -40,9 +40,10 @@ def set_data_dir(path: Path | None) -> None:
 
 
 @contextmanager
-def runtime(migrate: bool = True) -> Iterator[Runtime]:
-    """Open the runtime from the environment (and --data-dir); bring the schema up to date."""
-    rt = Runtime.open(load_settings(data_dir=_state["data_dir"]))
+def runtime(migrate: bool = True, **overrides: Any) -> Iterator[Runtime]:
+    """Open the runtime from the environment, --data-dir and command options (`overrides`,
+    checked like the environment); bring the schema up to date."""
+    rt = Runtime.open(load_settings(data_dir=_state["data_dir"], **overrides))
     try:
         if migrate:
             upgrade(rt.db.engine)

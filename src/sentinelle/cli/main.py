@@ -62,8 +62,8 @@ def serve(
     port: int | None = typer.Option(None, help="Port (default from settings)."),
 ) -> None:
     """Run everything on this machine: migrations, API, periodic sweeps."""
-    with common.runtime() as rt:
-        _serve(rt, host, port)
+    with common.runtime(host=host, port=port) as rt:
+        _serve(rt)
 
 
 @app.command()
@@ -74,7 +74,7 @@ def demo(
     seed_only: bool = typer.Option(False, "--seed-only", help="Create the town, do not serve."),
 ) -> None:
     """Create the fictional town of Valmont-sur-Rhône (once) and serve it."""
-    with common.runtime() as rt:
+    with common.runtime(host=host, port=port) as rt:
         result = seed(rt)
         if result.created:
             path = rt.settings.resolved_data_dir / "demo-credentials.txt"
@@ -88,15 +88,15 @@ def demo(
         else:
             typer.echo("Demo town already present.")
         if not seed_only:
-            _serve(rt, host, port)
+            _serve(rt)
 
 
-def _serve(rt: Runtime, host: str | None, port: int | None) -> None:
+def _serve(rt: Runtime) -> None:
+    """Serve on the checked settings' address (options went through the same checks)."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     api = create_app(rt)
     _, stop = sweeper.start_in_background(rt)
-    bind_host = host or rt.settings.host
-    bind_port = port or rt.settings.port
+    bind_host, bind_port = rt.settings.host, rt.settings.port
     typer.echo(
         f"Sentinelle {__version__} on http://{bind_host}:{bind_port}/ (data: "
         f"{rt.settings.resolved_data_dir})"

@@ -92,5 +92,14 @@ class Database:
         finally:
             session.close()
 
+    @contextmanager
+    def snapshot(self) -> Iterator[Session]:
+        """A read-only transaction in which every statement sees the same committed state
+        (REPEATABLE READ on PostgreSQL; a SQLite read transaction in WAL mode already does)."""
+        with self.read() as session:
+            if self.dialect == "postgresql":
+                session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+            yield session
+
     def dispose(self) -> None:
         self.engine.dispose()

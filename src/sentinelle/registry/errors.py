@@ -64,6 +64,15 @@ def retention_max_below_cameras(maximum: int, codes: list[str]) -> RuleViolation
     )
 
 
+def camera_limit_below_service(limit: int, codes: list[str]) -> RuleViolation:
+    return RuleViolation(
+        "camera_limit_below_service",
+        f"{len(codes)} cameras are in service under this authorisation, more than {limit}; "
+        "take some out of service first",
+        {"limit": limit, "cameras": codes},
+    )
+
+
 def authorisation_not_valid(reference: str, status: str, on: date) -> RuleViolation:
     return RuleViolation(
         "authorisation_not_valid",

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
+from typing import ClassVar, Self
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 
 class AuthorisationStatus(StrEnum):
@@ -82,6 +83,21 @@ class _Input(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
+class _Changes(_Input):
+    """A partial update: only the fields given change; `null` only where the field may be empty."""
+
+    NULLABLE: ClassVar[frozenset[str]] = frozenset()
+
+    @model_validator(mode="after")
+    def _refuse_null_for_required_fields(self) -> Self:
+        nulls = sorted(f for f in self.model_fields_set if getattr(self, f) is None)
+        refused = [f for f in nulls if f not in self.NULLABLE]
+        if refused:
+            msg = f"cannot be emptied (null): {', '.join(refused)}"
+            raise ValueError(msg)
+        return self
+
+
 class AuthorisationInput(_Input):
     reference: str = Field(min_length=1, max_length=100, examples=["2024/DSC/0457"])
     prefecture: str = Field(min_length=1, max_length=200, examples=["Préfecture de la Drôme"])
@@ -95,8 +111,10 @@ class AuthorisationInput(_Input):
     notes: str = Field(default="", max_length=5000)
 
 
-class AuthorisationChanges(_Input):
+class AuthorisationChanges(_Changes):
     """A renewal or amendment: only the fields given change."""
+
+    NULLABLE = frozenset({"retention_min_days", "camera_limit"})
 
     prefecture: str | None = Field(default=None, min_length=1, max_length=200)
     issued_on: date | None = None
@@ -134,8 +152,10 @@ class CameraInput(_Input):
     status: CameraStatus = CameraStatus.PLANNED
 
 
-class CameraChanges(_Input):
+class CameraChanges(_Changes):
     """Only the fields given change; the status changes through `set-status`."""
+
+    NULLABLE = frozenset({"latitude", "longitude", "sub_stream_url", "commissioned_on"})
 
     name: str | None = Field(default=None, min_length=1, max_length=200)
     zone_id: int | None = None

@@ -24,6 +24,15 @@ def get_authorisation(s: Session, authorisation_id: int) -> AuthorisationRow:
     return row
 
 
+def lock_authorisation(s: Session, authorisation_id: int) -> None:
+    """Hold the authorisation's row until the transaction ends (serialises service entries)."""
+    s.execute(
+        sa.select(AuthorisationRow.id)
+        .where(AuthorisationRow.id == authorisation_id)
+        .with_for_update()
+    )
+
+
 def find_authorisation(s: Session, reference: str) -> AuthorisationRow | None:
     return s.execute(
         sa.select(AuthorisationRow).where(AuthorisationRow.reference == reference)

@@ -9,7 +9,7 @@ any instant, so later stages (recording, display) never depend on the sweep havi
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -93,41 +93,45 @@ def do_create_authorisation(
 def do_update_authorisation(
     rt: Runtime, actor: Actor, authorisation_id: int, changes: AuthorisationChanges, reason: str
 ) -> AuthorisationRow:
-    """Amend or renew an authorisation; cameras must stay within the new retention bounds."""
+    """Amend or renew an authorisation. Cameras must stay within the new retention bounds and
+    camera limit; if the amended authorisation is not lawful today, its cameras leave service
+    in the same transaction."""
     given = changes.model_dump(mode="json", exclude_unset=True)
     now = rt.now()
     with rt.db.write() as s:
         row = repository.get_authorisation(s, authorisation_id)
-        issued = changes.issued_on or row.issued_on
-        expires = changes.expires_on or row.expires_on
-        r_max = given.get("retention_max_days", row.retention_max_days)
-        r_min = given.get("retention_min_days", row.retention_min_days)
-        policy.check_authorisation_terms(issued, expires, r_max, r_min)
-        low, high = policy.retention_bounds(r_max, r_min)
-        outside = [
-            c.code
-            for c in repository.cameras_of_authorisation(s, row.id)
-            if not low <= c.retention_days <= high
-        ]
-        if outside:
-            raise errors.retention_max_below_cameras(high, outside)
+        repository.lock_authorisation(s, row.id)
+        _check_amendment(s, row, changes, given)
         before = {k: _jsonable(getattr(row, k)) for k in given}
         for key, value in given.items():
             setattr(row, key, getattr(changes, key) if key.endswith("_on") else value)
         if "expires_on" in given:
             row.expiry_recorded = False
-        record(
-            s,
-            _entry(
-                actor,
-                AuditAction.AUTHORISATION_UPDATED,
-                row,
-                {"before": before, "after": given},
-                reason,
-            ),
-            now,
-        )
+        details = {"before": before, "after": given}
+        record(s, _entry(actor, AuditAction.AUTHORISATION_UPDATED, row, details, reason), now)
+        status = status_of(row, today(rt))
+        if not status.lawful:
+            _withdraw_cameras(s, row, status, actor, now)
     return row
+
+
+def _check_amendment(
+    s: Session, row: AuthorisationRow, changes: AuthorisationChanges, given: dict[str, Any]
+) -> None:
+    issued = changes.issued_on or row.issued_on
+    expires = changes.expires_on or row.expires_on
+    r_max = given.get("retention_max_days", row.retention_max_days)
+    r_min = given.get("retention_min_days", row.retention_min_days)
+    policy.check_authorisation_terms(issued, expires, r_max, r_min)
+    low, high = policy.retention_bounds(r_max, r_min)
+    cameras = repository.cameras_of_authorisation(s, row.id)
+    outside = [c.code for c in cameras if not low <= c.retention_days <= high]
+    if outside:
+        raise errors.retention_max_below_cameras(high, outside)
+    limit = given.get("camera_limit", row.camera_limit)
+    serving = [c.code for c in cameras if c.status == CameraStatus.IN_SERVICE]
+    if limit is not None and len(serving) > limit:
+        raise errors.camera_limit_below_service(limit, serving)
 
 
 def do_create_zone(rt: Runtime, actor: Actor, data: ZoneInput) -> ZoneRow:
@@ -267,6 +271,7 @@ def _check_may_serve(
     status = status_of(auth, on)
     if not status.lawful:
         raise errors.authorisation_not_valid(auth.reference, status, on)
+    repository.lock_authorisation(s, auth.id)  # one entry into service at a time per authorisation
     if auth.camera_limit is not None:
         serving = [
             c
@@ -278,7 +283,8 @@ def _check_may_serve(
 
 
 def do_enforce_authorisations(rt: Runtime) -> list[str]:
-    """Take the cameras of expired authorisations out of service; journal each. Idempotent.
+    """Take the cameras of every authorisation that is not lawful today (expired, or not yet
+    valid after an amendment) out of service; journal each. Idempotent.
 
     Returns the codes of the cameras that left lawful service.
     """
@@ -287,40 +293,37 @@ def do_enforce_authorisations(rt: Runtime) -> list[str]:
     with rt.db.write() as s:
         for auth in repository.list_authorisations(s):
             status = status_of(auth, on)
-            if status is not AuthorisationStatus.EXPIRED:
-                continue
-            if not auth.expiry_recorded:
+            if status is AuthorisationStatus.EXPIRED and not auth.expiry_recorded:
                 auth.expiry_recorded = True
-                record(
-                    s,
-                    _entry(
-                        actor,
-                        AuditAction.AUTHORISATION_EXPIRED,
-                        auth,
-                        {"expired_on": auth.expires_on.isoformat()},
-                    ),
-                    now,
-                )
-            for camera in repository.cameras_of_authorisation(s, auth.id, CameraStatus.IN_SERVICE):
-                camera.status = str(CameraStatus.AWAITING_AUTHORISATION)
-                camera.status_changed_at = now
-                removed.append(camera.code)
-                record(
-                    s,
-                    _camera_entry(
-                        actor,
-                        AuditAction.CAMERA_LEFT_LAWFUL_SERVICE,
-                        camera,
-                        {
-                            "authorisation": auth.reference,
-                            "expired_on": auth.expires_on.isoformat(),
-                            "to": CameraStatus.AWAITING_AUTHORISATION,
-                        },
-                        f"authorisation {auth.reference} expired",
-                    ),
-                    now,
-                )
+                expired = {"expired_on": auth.expires_on.isoformat()}
+                record(s, _entry(actor, AuditAction.AUTHORISATION_EXPIRED, auth, expired), now)
+            if not status.lawful:
+                removed += _withdraw_cameras(s, auth, status, actor, now)
     return removed
+
+
+def _withdraw_cameras(
+    s: Session, auth: AuthorisationRow, status: AuthorisationStatus, actor: Actor, now: datetime
+) -> list[str]:
+    """Move the in-service cameras of a non-lawful authorisation to awaiting_authorisation."""
+    codes = []
+    for camera in repository.cameras_of_authorisation(s, auth.id, CameraStatus.IN_SERVICE):
+        camera.status = str(CameraStatus.AWAITING_AUTHORISATION)
+        camera.status_changed_at = now
+        codes.append(camera.code)
+        details = {
+            "authorisation": auth.reference,
+            "authorisation_status": status,
+            "expires_on": auth.expires_on.isoformat(),
+            "to": CameraStatus.AWAITING_AUTHORISATION,
+        }
+        reason = f"authorisation {auth.reference} is {status}"
+        record(
+            s,
+            _camera_entry(actor, AuditAction.CAMERA_LEFT_LAWFUL_SERVICE, camera, details, reason),
+            now,
+        )
+    return codes
 
 
 # --- camera groups --------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
@@ -20,15 +21,26 @@ class SealedUrl:
     sealed: str  # the full URL, encrypted with the site key
 
 
+# Query parameters that carry credentials in cameras' URLs (Dahua, Axis, Hikvision…).
+_SECRET_PARAMS = re.compile(r"user|login|pass|pwd|token|auth|key|sig|secret|cred", re.IGNORECASE)
+
+
 def redact(url: str) -> str:
+    """The URL without credentials: user info and credential-like query values become ***."""
     parts = urlsplit(url)
-    if parts.username is None and parts.password is None:
-        return url
-    host = parts.hostname or ""
-    if ":" in host:
-        host = f"[{host}]"
-    netloc = f"***@{host}" + (f":{parts.port}" if parts.port else "")
-    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+    netloc = parts.netloc
+    if parts.username is not None or parts.password is not None:
+        host = parts.hostname or ""
+        if ":" in host:
+            host = f"[{host}]"
+        netloc = f"***@{host}" + (f":{parts.port}" if parts.port else "")
+    query = "&".join(_redact_param(p) for p in parts.query.split("&")) if parts.query else ""
+    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+
+
+def _redact_param(param: str) -> str:
+    name, sep, _ = param.partition("=")
+    return f"{name}=***" if sep and _SECRET_PARAMS.search(name) else param
 
 
 def validate(role: str, url: str) -> str:

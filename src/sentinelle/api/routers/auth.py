@@ -7,7 +7,6 @@ from fastapi import APIRouter, Request, Response
 from sentinelle.access import errors as access_errors
 from sentinelle.access import login, repository, service
 from sentinelle.access.login import IssuedSession, LoginStage
-from sentinelle.access.passwords import verify_password
 from sentinelle.api.schemas.access import (
     LoginIn,
     LoginOut,
@@ -80,12 +79,16 @@ def get_me(principal: PrincipalDep) -> MeOut:
 
 
 @router.post("/password", status_code=204, **guarded())
-def post_password(body: PasswordChangeIn, principal: PrincipalDep, rt: RuntimeDep) -> None:
-    with rt.db.read() as s:
-        current = repository.get_user(s, principal.user_id).password_hash
-    if not verify_password(current, body.current_password):
-        raise access_errors.invalid_credentials()
-    service.do_change_password(rt, actor_of(principal), principal.user_id, body.new_password)
+def post_password(
+    body: PasswordChangeIn,
+    principal: PrincipalDep,
+    request: Request,
+    response: Response,
+    rt: RuntimeDep,
+) -> None:
+    """Change one's own password; every session ends (log in again)."""
+    login.do_change_own_password(rt, principal.user_id, body.current_password, body.new_password)
+    response.delete_cookie(SESSION_COOKIE, path="/")
 
 
 @router.get("/tokens", **guarded())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Query
 
-from sentinelle.access.models import Permission
+from sentinelle.access.models import Permission, Principal
 from sentinelle.api.schemas.common import ERROR_RESPONSES, MAX_PAGE, Page
 from sentinelle.api.schemas.registry import (
     AuthorisationOut,
@@ -98,20 +98,26 @@ def list_cameras(
     scope = principal.scope_for(READ)
     with rt.db.read() as s:
         rows, total = repository.list_cameras(s, scope, limit=limit, offset=offset, status=status)
-        items = [CameraOut.of(c, today) for c in rows]
+        items = [CameraOut.of(c, today, _shows_streams(principal)) for c in rows]
     return Page(items=items, total=total, limit=limit, offset=offset)
 
 
 @router.post("/cameras", status_code=201, **guarded(WRITE))
 def create_camera(body: CameraInput, principal: PrincipalDep, rt: RuntimeDep) -> CameraOut:
     row = service.do_create_camera(rt, actor_of(principal), body)
-    return get_camera(row.id, rt)
+    return get_camera(row.id, principal, rt)
 
 
 @router.get("/cameras/{camera_id}", **guarded(READ, camera="camera_id"))
-def get_camera(camera_id: int, rt: RuntimeDep) -> CameraOut:
+def get_camera(camera_id: int, principal: PrincipalDep, rt: RuntimeDep) -> CameraOut:
     with rt.db.read() as s:
-        return CameraOut.of(repository.get_camera(s, camera_id), service.today(rt))
+        camera = repository.get_camera(s, camera_id)
+        return CameraOut.of(camera, service.today(rt), _shows_streams(principal))
+
+
+def _shows_streams(principal: Principal) -> bool:
+    """Stream addresses are for those who configure or maintain cameras, not for viewers."""
+    return principal.can(WRITE) or principal.can(Permission.CAMERA_STATUS)
 
 
 @router.patch("/cameras/{camera_id}", **guarded(WRITE, camera="camera_id"))
@@ -120,7 +126,7 @@ def patch_camera(
 ) -> CameraOut:
     changes = CameraChanges(**body.model_dump(exclude={"reason"}, exclude_unset=True))
     service.do_update_camera(rt, actor_of(principal), camera_id, changes, body.reason)
-    return get_camera(camera_id, rt)
+    return get_camera(camera_id, principal, rt)
 
 
 @router.post("/cameras/{camera_id}/status", **guarded(Permission.CAMERA_STATUS, camera="camera_id"))
@@ -128,7 +134,7 @@ def set_camera_status(
     camera_id: int, body: CameraStatusChange, principal: PrincipalDep, rt: RuntimeDep
 ) -> CameraOut:
     service.do_set_camera_status(rt, actor_of(principal), camera_id, body.status, body.reason)
-    return get_camera(camera_id, rt)
+    return get_camera(camera_id, principal, rt)
 
 
 @router.get("/camera-groups", **guarded(READ))

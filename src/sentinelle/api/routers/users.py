@@ -18,6 +18,7 @@ from sentinelle.api.schemas.access import (
 from sentinelle.api.schemas.common import ERROR_RESPONSES, MAX_PAGE, Page, Reason
 from sentinelle.api.security import PrincipalDep, RuntimeDep, actor_of, guarded
 from sentinelle.core.clock import local_date
+from sentinelle.registry import repository as registry_repository
 
 router = APIRouter(prefix="/api", tags=["users"], responses=ERROR_RESPONSES)
 
@@ -88,6 +89,9 @@ def list_habilitations(user_id: int, rt: RuntimeDep) -> list[HabilitationOut]:
 def grant_habilitation(
     user_id: int, body: HabilitationIn, principal: PrincipalDep, rt: RuntimeDep
 ) -> HabilitationOut:
+    with rt.db.read() as s:
+        for group_id in body.group_ids:
+            registry_repository.get_group(s, group_id)  # camera_group_not_found, not a 500
     new = service.NewHabilitation(
         **body.model_dump(exclude={"group_ids"}), group_ids=frozenset(body.group_ids)
     )

@@ -95,7 +95,9 @@ class CameraOut(BaseModel):
     latitude: float | None
     longitude: float | None
     address: str
-    main_stream_url: str = Field(description="credentials redacted")
+    main_stream_url: str | None = Field(
+        description="credentials redacted; only for roles that configure or maintain cameras"
+    )
     sub_stream_url: str | None
     retention_days: int
     commissioned_on: date | None
@@ -104,7 +106,7 @@ class CameraOut(BaseModel):
     group_ids: list[int]
 
     @classmethod
-    def of(cls, row: CameraRow, today: date) -> CameraOut:
+    def of(cls, row: CameraRow, today: date, show_streams: bool) -> CameraOut:
         auth = row.zone.authorisation
         mins = policy.legal_minimums(FieldOfView(row.field_of_view), row.fast_flows)
         return cls(
@@ -124,8 +126,8 @@ class CameraOut(BaseModel):
             latitude=row.latitude,
             longitude=row.longitude,
             address=row.address,
-            main_stream_url=row.main_url_redacted,
-            sub_stream_url=row.sub_url_redacted,
+            main_stream_url=row.main_url_redacted if show_streams else None,
+            sub_stream_url=row.sub_url_redacted if show_streams else None,
             retention_days=row.retention_days,
             commissioned_on=row.commissioned_on,
             status=CameraStatus(row.status),
