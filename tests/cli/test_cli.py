@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,9 @@ from typer.testing import CliRunner
 from sentinelle.cli.main import app
 from sentinelle.migrations.runner import head_revision
 from sentinelle.runtime import Runtime
+from tests import factories as f
 from tests.audit.helpers import tamper
+from tests.storage.helpers import day_of_segments
 
 
 @pytest.fixture
@@ -166,3 +169,52 @@ def test_serve_refuses_a_public_address_without_tls(run) -> None:  # type: ignor
     code, _, err = run("serve", "--host", "0.0.0.0")  # noqa: S104 - the unsafe value under test
     assert code == 2
     assert "without TLS" in err
+
+
+def test_holds_register_and_storage_from_the_command_line(run, rt: Runtime) -> None:  # type: ignore[no-untyped-def]
+    _, _, (cam, _) = f.town(rt)
+    start = rt.now() - timedelta(days=15)
+    day_of_segments(rt, cam.id, start, 4)
+    code, out, err = run(
+        "hold",
+        "add",
+        "--camera",
+        "CAM-001",
+        "--from",
+        start.isoformat(),
+        "--to",
+        (start + timedelta(minutes=2)).isoformat(),
+        "--ground",
+        "judicial_investigation",
+        "--procedure",
+        "PV 2026/77",
+        "--authority",
+        "OPJ Martin",
+        "--reason",
+        "réquisition",
+    )
+    assert code == 0, err
+    assert "hold 1 placed" in out
+    code, out, _ = run("hold", "list")
+    assert "PV 2026/77" in out
+    code, out, _ = run("storage", "purge")
+    assert "time sweep: 2 segment(s)" in out
+    code, out, _ = run(
+        "recordings",
+        "list",
+        "--camera",
+        "CAM-001",
+        "--from",
+        start.isoformat(),
+        "--to",
+        rt.now().isoformat(),
+    )
+    assert out.count("h264") == 2
+    code, out, _ = run("register", "export", "--format", "csv")
+    assert "CAM-001,2" in out.replace(" ", "")
+    code, out, _ = run("storage", "check")
+    assert (code, "0 problem(s)" in out) == (0, True)
+    assert run("hold", "release", "1", "--reason", "classement")[0] == 0
+    assert "time sweep: 2 segment(s)" in run("storage", "purge")[1]
+    code, _, err = run("hold", "release", "1", "--reason", "again")
+    assert (code, "hold_already_released" in err) == (4, True)

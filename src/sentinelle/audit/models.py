@@ -65,6 +65,13 @@ class AuditAction(StrEnum):
     CAMERA_LEFT_LAWFUL_SERVICE = "camera.left_lawful_service"
     CAMERA_GROUP_CREATED = "camera_group.created"
     CAMERA_GROUP_UPDATED = "camera_group.updated"
+    # storage
+    HOLD_PLACED = "hold.placed"
+    HOLD_RELEASED = "hold.released"
+    FOOTAGE_DESTROYED = "storage.footage_destroyed"
+    STORAGE_SPACE_LOW = "storage.space_low"
+    STORAGE_SPACE_EXHAUSTED = "storage.space_exhausted"
+    REGISTER_EXPORTED = "register.exported"
     # the journal itself
     JOURNAL_EXPORTED = "audit.exported"
     JOURNAL_VERIFIED = "audit.verified"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 
 import typer
@@ -10,6 +9,7 @@ import typer
 from sentinelle.audit.repository import EntryFilter
 from sentinelle.audit.service import EXPORT_FORMATS, do_export, do_verify
 from sentinelle.cli import common
+from sentinelle.cli.storage import instant
 from sentinelle.core.errors import InvalidInput
 
 audit_app = typer.Typer(help="The tamper-evident journal.", no_args_is_help=True)
@@ -35,18 +35,6 @@ def verify() -> None:
     raise typer.Exit(1)
 
 
-def _instant(value: str | None, name: str) -> datetime | None:
-    if value is None:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError as exc:
-        raise InvalidInput("invalid_datetime", f"--{name}: not an ISO date/time: {value}") from exc
-    if parsed.tzinfo is None:
-        raise InvalidInput("naive_datetime", f"--{name}: give a time zone (e.g. Z or +01:00)")
-    return parsed
-
-
 @audit_app.command("export")
 @common.handle_errors
 def export(
@@ -62,8 +50,8 @@ def export(
     if fmt not in EXPORT_FORMATS:
         raise InvalidInput("invalid_format", f"--format must be one of {', '.join(EXPORT_FORMATS)}")
     flt = EntryFilter(
-        since=_instant(since, "from"),
-        until=_instant(until, "to"),
+        since=instant(since, "from"),
+        until=instant(until, "to"),
         actor_name=actor,
         camera_id=camera,
     )

@@ -10,7 +10,7 @@ import uvicorn
 
 from sentinelle import __version__
 from sentinelle.api.app import create_app
-from sentinelle.cli import admin, audit, common
+from sentinelle.cli import admin, audit, common, storage
 from sentinelle.demo.town import seed
 from sentinelle.migrations.runner import current_revision, upgrade
 from sentinelle.runtime import Runtime
@@ -29,6 +29,10 @@ app.add_typer(admin.authorisation_app, name="authorisation")
 app.add_typer(admin.zone_app, name="zone")
 app.add_typer(admin.camera_app, name="camera")
 app.add_typer(audit.audit_app, name="audit")
+app.add_typer(storage.storage_app, name="storage")
+app.add_typer(storage.hold_app, name="hold")
+app.add_typer(storage.register_app, name="register")
+app.add_typer(storage.recordings_app, name="recordings")
 
 
 @app.callback()

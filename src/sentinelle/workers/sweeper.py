@@ -1,8 +1,6 @@
-"""The periodic registry sweep: takes cameras of expired authorisations out of lawful service.
-
-Later issues add the retention sweep here. A failing pass is logged with context and retried at
-the next interval; it never stops the process.
-"""
+"""The periodic sweeps: cameras of unlawful authorisations leave service (registry), footage
+past retention or beyond capacity is destroyed (storage). A failing pass is logged with context
+and retried at the next interval; it never stops the process."""
 
 from __future__ import annotations
 
@@ -11,6 +9,7 @@ import threading
 
 from sentinelle.registry.service import do_enforce_authorisations
 from sentinelle.runtime import Runtime
+from sentinelle.storage import sweeper as storage_sweeper
 
 log = logging.getLogger(__name__)
 
@@ -19,6 +18,9 @@ def sweep_once(rt: Runtime) -> list[str]:
     removed = do_enforce_authorisations(rt)
     if removed:
         log.warning("cameras left lawful service (authorisation expired): %s", ", ".join(removed))
+    for report in storage_sweeper.sweep_all(rt):
+        if report.segments:
+            log.info("%s sweep destroyed %d segment(s)", report.sweep, report.segments)
     return removed
 
 
