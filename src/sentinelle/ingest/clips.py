@@ -1,0 +1,53 @@
+"""Generated H.264 clips (test pattern, moving block, no B-frames) for tests, demos and
+benchmarks: what the loopback RTSP server and file sources play."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from pathlib import Path
+
+import av
+
+
+def write_clip(
+    path: Path,
+    seconds: float,
+    *,
+    width: int = 320,
+    height: int = 240,
+    fps: int = 10,
+    gop_seconds: float = 2.0,
+) -> Path:
+    """Encode a clip with a moving block, a keyframe every `gop_seconds`, no B-frames."""
+    frames = round(seconds * fps)
+    with av.open(str(path), "w", format="mp4") as out:
+        stream = out.add_stream("libx264", rate=fps)
+        stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
+        stream.codec_context.time_base = Fraction(1, fps)
+        stream.codec_context.options = {
+            "g": str(round(fps * gop_seconds)),
+            "bf": "0",
+            "preset": "ultrafast",
+            "sc_threshold": "0",
+            "keyint_min": str(round(fps * gop_seconds)),
+        }
+        for i in range(frames):
+            frame = _frame(width, height, (i * 7) % max(1, width - 40))
+            frame.pts = i
+            out.mux(stream.encode(frame))
+        out.mux(stream.encode(None))
+    return path
+
+
+def _frame(width: int, height: int, x: int) -> av.VideoFrame:
+    """A grey picture with a bright 40×40 block at column `x` (planes written directly)."""
+    frame = av.VideoFrame(width, height, "yuv420p")
+    luma = frame.planes[0]
+    rows = bytearray(b"\x28" * (luma.line_size * height))
+    for y in range(height // 3, min(height, height // 3 + 40)):
+        start = y * luma.line_size + x
+        rows[start : start + 40] = b"\xc8" * 40
+    luma.update(bytes(rows))
+    for plane in frame.planes[1:]:
+        plane.update(b"\x80" * (plane.line_size * plane.height))
+    return frame
