@@ -7,11 +7,11 @@ import av
 import pytest
 
 from sentinelle.ingest.clips import write_clip
+from sentinelle.ingest.recovery import catalogue
 from sentinelle.ingest.writer import FinishedSegment, SegmentWriter, packet_instant
 from sentinelle.runtime import Runtime
 from sentinelle.storage import layout
 from sentinelle.storage.check import check
-from sentinelle.storage.service import NewSegment, do_catalogue_segment
 from tests import factories as f
 
 ANCHOR = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
@@ -26,29 +26,14 @@ def _record(rt: Runtime, camera_id: int, clip: Path) -> list[FinishedSegment]:
     """Copy the clip's packets through the writer, cataloguing each finished segment."""
     done: list[FinishedSegment] = []
 
-    def catalogue(seg: FinishedSegment) -> None:
+    def finished(seg: FinishedSegment) -> None:
         done.append(seg)
-        do_catalogue_segment(
-            rt,
-            NewSegment(
-                camera_id=seg.camera_id,
-                start=seg.start,
-                end=seg.end,
-                path=seg.path,
-                size=seg.size,
-                codec=seg.codec,
-                width=seg.width,
-                height=seg.height,
-                fps=seg.fps,
-                keyframes_ms=seg.keyframes_ms,
-                sha256=seg.sha256,
-            ),
-        )
+        catalogue(rt, seg)
 
     root = layout.recordings_root(rt.settings.resolved_data_dir)
     with av.open(str(clip)) as source:
         stream = source.streams.video[0]
-        writer = SegmentWriter(root, camera_id, stream, catalogue)
+        writer = SegmentWriter(root, camera_id, stream, finished)
         first = None
         for packet in source.demux(stream):
             if packet.dts is None:

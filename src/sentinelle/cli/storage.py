@@ -9,6 +9,7 @@ import typer
 
 from sentinelle.cli import common
 from sentinelle.core.errors import InvalidInput
+from sentinelle.ingest.recovery import recover_all
 from sentinelle.registry import errors as registry_errors
 from sentinelle.registry import repository as registry_repo
 from sentinelle.runtime import Runtime
@@ -67,10 +68,18 @@ def purge() -> None:
 @common.handle_errors
 def check(
     rehash: bool = typer.Option(False, "--rehash", help="re-hash every file (slow)"),
-    repair: bool = typer.Option(False, "--repair", help="finish interrupted deletions"),
+    repair: bool = typer.Option(
+        False, "--repair", help="recover partial segments, finish interrupted deletions"
+    ),
 ) -> None:
-    """Verify files against the catalogue and the per-camera chains. Exit 1 on any problem."""
+    """Verify files against the catalogue and the per-camera chains. Exit 1 on any problem.
+
+    Run --repair only while no ingest worker runs: a segment being written is a partial one."""
     with common.runtime() as rt:
+        if repair:
+            for result in recover_all(rt):
+                state = "recovered" if result.segment else "removed (no complete fragment)"
+                typer.echo(f"repaired: partial segment {result.part.name} {state}")
         report = storage_check.check(rt, rehash=rehash, repair=repair)
     for line in report.repaired:
         typer.echo(f"repaired: {line}")

@@ -116,7 +116,7 @@ class SegmentWriter:
             return
         current.container.close()
         final = self._root / current.rel
-        _fsync_file(current.part)
+        fsync_file(current.part)
         current.part.rename(final)
         layout.fsync_dir(final.parent)
         seconds = max((end - current.start).total_seconds(), 1e-6)
@@ -146,7 +146,7 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _fsync_file(path: Path) -> None:
+def fsync_file(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)

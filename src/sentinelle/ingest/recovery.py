@@ -1,0 +1,173 @@
+"""Crash recovery of partly written segments (invariant S6).
+
+A `.part` file left by a killed writer holds `ftyp`, `moov` and a run of complete
+`moof`+`mdat` fragments, possibly followed by a torn one. Recovery cuts the file after its
+last complete fragment, reads what it holds, and finalises it like any segment (flagged
+`recovered`); at most the torn fragment, about one second, is lost.
+"""
+
+from __future__ import annotations
+
+import logging
+import struct
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import av
+
+from sentinelle.ingest.writer import FinishedSegment, fsync_file, sha256_of
+from sentinelle.runtime import Runtime
+from sentinelle.storage import layout
+from sentinelle.storage.service import NewSegment, do_catalogue_segment
+
+log = logging.getLogger(__name__)
+_HEADER = struct.Struct(">I4s")
+_LARGE = struct.Struct(">Q")
+
+
+@dataclass(frozen=True, slots=True)
+class Recovered:
+    segment: FinishedSegment | None  # None: nothing complete to keep (file removed)
+    part: Path
+
+
+def complete_length(path: Path) -> int:
+    """Bytes up to the end of the last complete fragment (0 if none)."""
+    data = path.read_bytes()
+    offset, keep, seen_moov, pending_moof = 0, 0, False, False
+    while offset + _HEADER.size <= len(data):
+        size, kind = _HEADER.unpack_from(data, offset)
+        header = _HEADER.size
+        if size == 1:
+            if offset + 16 > len(data):
+                break
+            size, header = _LARGE.unpack_from(data, offset + 8)[0], 16
+        if size < header or offset + size > len(data):
+            break  # a torn box: stop before it
+        seen_moov |= kind == b"moov"
+        if kind == b"moof":
+            pending_moof = True
+        elif kind == b"mdat" and pending_moof and seen_moov:
+            keep, pending_moof = offset + size, False
+        offset += size
+    return keep
+
+
+def recover_part(root: Path, part: Path, camera_id: int) -> Recovered:
+    """Cut `part` after its last complete fragment and finalise it as a segment."""
+    keep = complete_length(part)
+    if keep == 0:
+        part.unlink()
+        log.warning("recovery: %s held no complete fragment; removed", part)
+        return Recovered(None, part)
+    with part.open("r+b") as handle:
+        handle.truncate(keep)
+    fsync_file(part)
+    final = part.with_name(part.name.removesuffix(layout.PART_SUFFIX))
+    start = _start_of(final)
+    facts = _read_facts(part, start)
+    part.rename(final)
+    layout.fsync_dir(final.parent)
+    segment = FinishedSegment(
+        camera_id=camera_id,
+        start=start,
+        end=facts.end,
+        path=final.relative_to(root).as_posix(),
+        size=final.stat().st_size,
+        sha256=sha256_of(final),
+        codec=facts.codec,
+        width=facts.width,
+        height=facts.height,
+        fps=facts.fps,
+        keyframes_ms=facts.keyframes_ms,
+    )
+    return Recovered(segment, part)
+
+
+def find_parts(root: Path) -> list[tuple[int, Path]]:
+    """Every `.part` file under the recordings root, with its camera id."""
+    if not root.exists():
+        return []
+    found = []
+    for part in sorted(root.rglob("*" + layout.PART_SUFFIX)):
+        camera = part.relative_to(root).parts[0]
+        if camera.isdigit():
+            found.append((int(camera), part))
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class _Facts:
+    end: datetime
+    codec: str
+    width: int
+    height: int
+    fps: float
+    keyframes_ms: tuple[int, ...]
+
+
+def _start_of(final: Path) -> datetime:
+    return datetime.strptime(final.stem, "%Y%m%dT%H%M%S%fZ").replace(tzinfo=UTC)
+
+
+def _read_facts(path: Path, start: datetime) -> _Facts:
+    with av.open(str(path), format="mp4") as container:
+        stream = container.streams.video[0]
+        tb = stream.time_base
+        assert tb is not None  # noqa: S101 - MP4 video streams always have one
+        first: int | None = None
+        last_end, frames, keyframes = 0.0, 0, []
+        for packet in container.demux(stream):
+            if packet.pts is None:
+                continue
+            first = packet.pts if first is None else first
+            offset = float((packet.pts - first) * tb)
+            if packet.is_keyframe:
+                keyframes.append(round(offset * 1000))
+            last_end = max(last_end, offset + float((packet.duration or 0) * tb))
+            frames += 1
+        ctx = stream.codec_context
+        seconds = max(last_end, 1e-6)
+        return _Facts(
+            end=start + timedelta(seconds=last_end),
+            codec=ctx.name,
+            width=ctx.width,
+            height=ctx.height,
+            fps=round(frames / seconds, 3),
+            keyframes_ms=tuple(keyframes),
+        )
+
+
+def recover_all(rt: Runtime) -> list[Recovered]:
+    """Recover and catalogue every `.part` file (run before camera sessions start)."""
+    root = layout.recordings_root(rt.settings.resolved_data_dir)
+    results = []
+    for camera_id, part in find_parts(root):
+        result = recover_part(root, part, camera_id)
+        if result.segment is not None:
+            catalogue(rt, result.segment, recovered=True)
+            log.warning("recovery: %s recovered up to its last complete fragment", part)
+        results.append(result)
+    return results
+
+
+def catalogue(rt: Runtime, seg: FinishedSegment, *, recovered: bool = False) -> None:
+    """Step 5 of S3: the segment's row and its place in the camera's chain."""
+    do_catalogue_segment(
+        rt,
+        NewSegment(
+            camera_id=seg.camera_id,
+            start=seg.start,
+            end=seg.end,
+            path=seg.path,
+            size=seg.size,
+            codec=seg.codec,
+            width=seg.width,
+            height=seg.height,
+            fps=seg.fps,
+            keyframes_ms=seg.keyframes_ms,
+            sha256=seg.sha256,
+            recovered=recovered,
+        ),
+    )
