@@ -1,0 +1,106 @@
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+
+from sentinelle.core.clock import FakeClock
+from sentinelle.ingest.clips import write_clip
+from sentinelle.ingest.fanout import FanOut
+from sentinelle.ingest.recovery import catalogue
+from sentinelle.ingest.session import (
+    CameraSession,
+    EventKind,
+    LivePacket,
+    SessionConfig,
+    SessionEvent,
+)
+from sentinelle.ingest.writer import FinishedSegment
+from sentinelle.runtime import Runtime
+from sentinelle.storage import layout
+from tests import factories as f
+
+
+@pytest.fixture(scope="module")
+def clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_clip(tmp_path_factory.mktemp("session") / "clip.mp4", 130, fps=10)
+
+
+class Recorder:
+    """Runs one session in a thread until its first disconnection (or `events_wanted`)."""
+
+    def __init__(
+        self, rt: Runtime, clock: FakeClock, camera_id: int, url: str, events_wanted: int = 1
+    ) -> None:
+        self.rt, self.events, self.segments = rt, list[SessionEvent](), list[FinishedSegment]()
+        self.stop = threading.Event()
+        self.wanted = events_wanted
+        cfg = SessionConfig(
+            camera_id, url, layout.recordings_root(rt.settings.resolved_data_dir), stall_seconds=2.0
+        )
+        self.session = CameraSession(cfg, clock, self._segment, self._event)
+        self.thread = threading.Thread(target=self.session.run, args=(self.stop,))
+
+    def _segment(self, seg: FinishedSegment) -> None:
+        self.segments.append(seg)
+        catalogue(self.rt, seg)
+
+    def _event(self, event: SessionEvent) -> None:
+        self.events.append(event)
+        if sum(e.kind is EventKind.DISCONNECTED for e in self.events) >= self.wanted:
+            self.stop.set()
+
+
+def test_a_file_source_is_recorded_into_catalogued_segments(
+    rt: Runtime, clock: FakeClock, clip: Path
+) -> None:
+    _, _, (cam, _) = f.town(rt)
+    rec = Recorder(rt, clock, cam.id, str(clip))
+    rec.thread.start()
+    rec.thread.join(timeout=60)
+    assert [e.kind for e in rec.events] == [
+        EventKind.CONNECTED,
+        EventKind.DISCONNECTED,
+        EventKind.STOPPED,
+    ]
+    assert [round((s.end - s.start).total_seconds()) for s in rec.segments] == [60, 60, 10]
+
+
+def test_a_dead_camera_never_delays_another(rt: Runtime, clock: FakeClock, clip: Path) -> None:
+    _, _, (cam, other) = f.town(rt)
+    dead = Recorder(rt, clock, other.id, "rtsp://127.0.0.1:9/nothing", events_wanted=2)
+    live = Recorder(rt, clock, cam.id, str(clip))
+    dead.thread.start()
+    live.thread.start()
+    live.thread.join(timeout=60)
+    dead.thread.join(timeout=60)
+    assert len(live.segments) == 3
+    assert dead.segments == []
+    failures = [e for e in dead.events if e.kind is EventKind.DISCONNECTED]
+    assert len(failures) == 2
+    assert "Connection refused" in failures[0].detail or failures[0].detail
+
+
+def test_a_slow_subscriber_loses_packets_not_recording(
+    rt: Runtime, clock: FakeClock, clip: Path
+) -> None:
+    _, _, (cam, _) = f.town(rt)
+    rec = Recorder(rt, clock, cam.id, str(clip))
+    slow = rec.session.fanout.subscribe(depth=4)  # never read
+    rec.thread.start()
+    rec.thread.join(timeout=60)
+    assert len(rec.segments) == 3
+    assert slow.dropped == 1300 - 4
+    assert isinstance(slow.get(timeout=1), LivePacket)
+
+
+def test_fanout_keeps_the_newest_items() -> None:
+    fan: FanOut[int] = FanOut()
+    sub = fan.subscribe(depth=2)
+    for i in range(5):
+        fan.publish(i)
+    assert [sub.get(timeout=1), sub.get(timeout=1)] == [3, 4]
+    assert sub.dropped == 3
+    fan.unsubscribe(sub)
+    assert fan.subscribers == 0
