@@ -14,6 +14,7 @@ from sentinelle.cli import admin, audit, common, storage
 from sentinelle.demo.town import seed
 from sentinelle.migrations.runner import current_revision, upgrade
 from sentinelle.runtime import Runtime
+from sentinelle.workers import ingest as ingest_worker
 from sentinelle.workers import sweeper
 
 app = typer.Typer(
@@ -24,6 +25,8 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+worker_app = typer.Typer(help="Worker processes (started by serve).", no_args_is_help=True)
+app.add_typer(worker_app, name="worker")
 app.add_typer(admin.user_app, name="user")
 app.add_typer(admin.authorisation_app, name="authorisation")
 app.add_typer(admin.zone_app, name="zone")
@@ -95,8 +98,20 @@ def demo(
             _serve(rt)
 
 
+@worker_app.command("ingest")
+@common.handle_errors
+def worker_ingest(
+    pace_files: bool = typer.Option(True, help="play file:// sources at real time"),
+) -> None:
+    """Record every camera in lawful service (one session each) until stopped."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    with common.runtime() as rt:
+        ingest_worker.run(rt, pace_files=pace_files)
+
+
 def _serve(rt: Runtime) -> None:
-    """Serve on the checked settings' address (options went through the same checks)."""
+    """Serve on the checked settings' address (options went through the same checks), with
+    an ingest worker process beside the API."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     api = create_app(rt)
     _, stop = sweeper.start_in_background(rt)
@@ -105,7 +120,9 @@ def _serve(rt: Runtime) -> None:
         f"Sentinelle {__version__} on http://{bind_host}:{bind_port}/ (data: "
         f"{rt.settings.resolved_data_dir})"
     )
+    recorder = ingest_worker.spawn(rt.settings.resolved_data_dir)
     try:
         uvicorn.run(api, host=bind_host, port=bind_port, log_level="info", access_log=False)
     finally:
         stop.set()
+        ingest_worker.terminate(recorder)

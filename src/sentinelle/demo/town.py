@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 from sentinelle.access.models import Role
@@ -14,6 +15,7 @@ from sentinelle.access.service import (
     do_grant_habilitation,
 )
 from sentinelle.audit.models import Actor
+from sentinelle.ingest.clips import write_clip
 from sentinelle.registry import repository as registry_repo
 from sentinelle.registry import service as registry
 from sentinelle.registry.models import (
@@ -163,7 +165,26 @@ class DemoResult:
     credentials: dict[str, str] = field(default_factory=dict)
 
 
-def seed(rt: Runtime, stream_base: str = "rtsp://127.0.0.1:8554") -> DemoResult:
+def demo_clips(rt: Runtime) -> Path:
+    """One generated clip per demo camera (distinct moving scenes), made once."""
+    folder = rt.settings.resolved_data_dir / "demo-clips"
+    folder.mkdir(exist_ok=True)
+    for i, spec in enumerate(_CAMERAS):
+        clip = folder / f"{str(spec[0]).lower()}.mp4"
+        if not clip.exists():
+            write_clip(
+                clip.with_suffix(".tmp.mp4"),
+                60,
+                width=704,
+                height=576,
+                fps=12,
+                speed=3 + 2 * i,
+                shade=120 + 15 * i,
+            ).rename(clip)
+    return folder
+
+
+def seed(rt: Runtime) -> DemoResult:
     """Create the demo town unless it exists. Returns the generated passwords (shown once)."""
     with rt.db.read() as s:
         if registry_repo.find_authorisation(s, DEMO_REFERENCE) is not None:
@@ -195,7 +216,8 @@ def seed(rt: Runtime, stream_base: str = "rtsp://127.0.0.1:8554") -> DemoResult:
         )
         for name, desc in _ZONES
     ]
-    cameras = [_camera(rt, spec, zones[spec[2]].id, stream_base, today) for spec in _CAMERAS]
+    clips = demo_clips(rt)
+    cameras = [_camera(rt, spec, zones[spec[2]].id, clips, today) for spec in _CAMERAS]
     centre = registry.do_create_group(
         rt,
         ACTOR,
@@ -217,7 +239,9 @@ def seed(rt: Runtime, stream_base: str = "rtsp://127.0.0.1:8554") -> DemoResult:
     return DemoResult(created=True, credentials=_users(rt, today, centre.id))
 
 
-def _camera(rt: Runtime, spec: tuple[Any, ...], zone_id: int, base: str, today: date) -> CameraRow:
+def _camera(
+    rt: Runtime, spec: tuple[Any, ...], zone_id: int, clips: Path, today: date
+) -> CameraRow:
     code, name, _, kind, placement, site, fov, fast, lat, lon, serving = spec
     return registry.do_create_camera(
         rt,
@@ -234,8 +258,7 @@ def _camera(rt: Runtime, spec: tuple[Any, ...], zone_id: int, base: str, today: 
             latitude=lat,
             longitude=lon,
             address="Valmont-sur-Rhône",
-            main_stream_url=f"{base}/{str(code).lower()}/main",
-            sub_stream_url=f"{base}/{str(code).lower()}/sub",
+            main_stream_url=f"file://{clips / (str(code).lower() + '.mp4')}",
             retention_days=14,
             commissioned_on=today - timedelta(days=300),
             status=CameraStatus.IN_SERVICE if serving else CameraStatus.PLANNED,

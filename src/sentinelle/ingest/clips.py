@@ -17,8 +17,11 @@ def write_clip(
     height: int = 240,
     fps: int = 10,
     gop_seconds: float = 2.0,
+    speed: int = 7,
+    shade: int = 200,
 ) -> Path:
-    """Encode a clip with a moving block, a keyframe every `gop_seconds`, no B-frames."""
+    """Encode a clip with a block moving `speed` pixels a frame (luma `shade`), a keyframe
+    every `gop_seconds`, no B-frames."""
     frames = round(seconds * fps)
     with av.open(str(path), "w", format="mp4") as out:
         stream = out.add_stream("libx264", rate=fps)
@@ -32,21 +35,21 @@ def write_clip(
             "keyint_min": str(round(fps * gop_seconds)),
         }
         for i in range(frames):
-            frame = _frame(width, height, (i * 7) % max(1, width - 40))
+            frame = _frame(width, height, (i * speed) % max(1, width - 40), shade)
             frame.pts = i
             out.mux(stream.encode(frame))
         out.mux(stream.encode(None))
     return path
 
 
-def _frame(width: int, height: int, x: int) -> av.VideoFrame:
+def _frame(width: int, height: int, x: int, shade: int) -> av.VideoFrame:
     """A grey picture with a bright 40×40 block at column `x` (planes written directly)."""
     frame = av.VideoFrame(width, height, "yuv420p")
     luma = frame.planes[0]
     rows = bytearray(b"\x28" * (luma.line_size * height))
     for y in range(height // 3, min(height, height // 3 + 40)):
         start = y * luma.line_size + x
-        rows[start : start + 40] = b"\xc8" * 40
+        rows[start : start + 40] = bytes([shade]) * 40
     luma.update(bytes(rows))
     for plane in frame.planes[1:]:
         plane.update(b"\x80" * (plane.line_size * plane.height))

@@ -123,7 +123,8 @@ class CameraSession:
 
     def _event(self, kind: EventKind, detail: str = "") -> None:
         event = SessionEvent(self.config.camera_id, kind, self.clock.now(), detail)
-        if kind is EventKind.DISCONNECTED:
+        looping = self.config.url.startswith("file:") and detail == "end of stream"
+        if kind is EventKind.DISCONNECTED and not looping:
             log.warning("camera %s: %s %s", event.camera_id, kind, detail)
         self.on_event(event)
 

@@ -9,6 +9,7 @@ any instant, so later stages (recording, display) never depend on the sweep havi
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -52,6 +53,30 @@ def is_lawful(camera: CameraRow, on: date) -> bool:
     return policy.is_lawfully_in_service(
         CameraStatus(camera.status), status_of(camera.zone.authorisation, on)
     )
+
+
+@dataclass(frozen=True, slots=True)
+class RecordableCamera:
+    """A camera that may be recorded now, with its main stream URL (credentials included)."""
+
+    camera_id: int
+    code: str
+    url: str
+
+
+def lawful_cameras(rt: Runtime) -> list[RecordableCamera]:
+    """Rule 1 for ingest: the cameras in lawful service today, and how to reach them."""
+    on = today(rt)
+    box = rt.box(streams.STREAM_PURPOSE)
+    with rt.db.read() as s:
+        cameras, _ = repository.list_cameras(
+            s, CameraScope.everything(), status=CameraStatus.IN_SERVICE
+        )
+        return [
+            RecordableCamera(c.id, c.code, box.open(c.main_url_sealed))
+            for c in cameras
+            if is_lawful(c, on)
+        ]
 
 
 # --- authorisations and zones ---------------------------------------------------------------
