@@ -1,0 +1,34 @@
+"""Start the loopback RTSP server (tests/support/rtsp_server.py) for a test session."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+SERVER = Path(__file__).with_name("rtsp_server.py")
+DEBIAN_PYTHON = "/usr/bin/python3"  # the interpreter that has GStreamer's bindings
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def rtsp_server(clips: dict[str, Path]) -> Iterator[str]:
+    """Serve each clip at rtsp://127.0.0.1:PORT/NAME; yields the base URL."""
+    port = free_port()
+    args = [DEBIAN_PYTHON, str(SERVER), str(port), *(f"{n}={p}" for n, p in clips.items())]
+    with subprocess.Popen(args, stdout=subprocess.PIPE, text=True) as server:
+        assert server.stdout is not None
+        line = server.stdout.readline()
+        assert line.strip() == "READY", f"RTSP server did not start: {line!r}"
+        try:
+            yield f"rtsp://127.0.0.1:{port}"
+        finally:
+            server.terminate()
+            server.wait(10)

@@ -1,0 +1,36 @@
+"""A real RTSP server for the tests: GStreamer's RTSP server (Debian packages), serving H.264
+clips over RTP at real time. Runs under Debian's /usr/bin/python3, which has the GStreamer
+bindings: `rtsp_server.py PORT NAME=CLIP.mp4 ...`; prints READY when it listens."""
+
+import sys
+
+import gi
+
+gi.require_version("Gst", "1.0")
+gi.require_version("GstRtspServer", "1.0")
+from gi.repository import GLib, Gst, GstRtspServer  # noqa: E402
+
+
+def main() -> None:
+    Gst.init(None)
+    port, mounts = sys.argv[1], sys.argv[2:]
+    server = GstRtspServer.RTSPServer()
+    server.set_address("127.0.0.1")
+    server.set_service(port)
+    points = server.get_mount_points()
+    for mount in mounts:
+        name, clip = mount.split("=", 1)
+        factory = GstRtspServer.RTSPMediaFactory()
+        factory.set_launch(
+            f'( filesrc location="{clip}" ! qtdemux ! h264parse config-interval=-1 '
+            "! rtph264pay name=pay0 pt=96 )"
+        )
+        factory.set_shared(True)
+        points.add_factory(f"/{name}", factory)
+    server.attach(None)
+    print("READY", flush=True)  # noqa: T201 - the protocol with the test fixture
+    GLib.MainLoop().run()
+
+
+if __name__ == "__main__":
+    main()
