@@ -13,6 +13,7 @@ from sentinelle.core.clock import FakeClock
 from sentinelle.runtime import Runtime
 from tests import factories as f
 from tests.api.conftest import HABILITATION_DAYS, Town
+from tests.storage.helpers import segment
 
 OPENAPI = Path(__file__).parents[2] / "docs" / "openapi.json"
 
@@ -288,3 +289,15 @@ def test_habilitation_naming_an_unknown_group_is_refused(client: TestClient, tow
     )
     assert response.status_code == 404
     assert response.json()["code"] == "camera_group_not_found"
+
+
+def test_conformity_of_the_last_stored_segment_through_the_api(
+    rt: Runtime, client: TestClient, town: Town, clock: FakeClock
+) -> None:
+    url = f"/api/cameras/{town.in_scope.id}/conformity"
+    headers = town.headers(Role.OPERATOR)
+    assert client.get(url, headers=headers).json()["code"] == "no_recording"
+    segment(rt, town.in_scope.id, clock.now() - timedelta(minutes=1))  # 1920×1080 at 25 fps
+    body = client.get(url, headers=headers).json()
+    assert (body["conforming"], body["problems"]) == (True, [])
+    assert body["legal_minimums"] == {"width": 704, "height": 576, "fps": 6}

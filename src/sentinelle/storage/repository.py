@@ -58,6 +58,16 @@ def segments_between(
     return list(s.execute(stmt).scalars())
 
 
+def latest_segment(s: Session, camera_id: int) -> SegmentRow | None:
+    stmt = (
+        sa.select(SegmentRow)
+        .where(SegmentRow.camera_id == camera_id, SegmentRow.state == SegmentState.ACTIVE)
+        .order_by(SegmentRow.start_at.desc())
+        .limit(1)
+    )
+    return s.execute(stmt).scalar_one_or_none()
+
+
 @dataclass(frozen=True, slots=True)
 class CameraRetention:
     camera_id: int

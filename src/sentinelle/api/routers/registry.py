@@ -11,10 +11,13 @@ from sentinelle.api.schemas.registry import (
     CameraGroupOut,
     CameraOut,
     CameraStatusChange,
+    ConformityOut,
     GroupCameras,
+    LegalMinimumsOut,
     ZoneOut,
 )
 from sentinelle.api.security import PrincipalDep, RuntimeDep, actor_of, guarded
+from sentinelle.core.errors import NotFound
 from sentinelle.registry import repository, service
 from sentinelle.registry.models import (
     AuthorisationChanges,
@@ -23,8 +26,11 @@ from sentinelle.registry.models import (
     CameraGroupInput,
     CameraInput,
     CameraStatus,
+    FieldOfView,
     ZoneInput,
 )
+from sentinelle.storage import conformity
+from sentinelle.storage import repository as storage_repository
 
 router = APIRouter(prefix="/api", tags=["registry"], responses=ERROR_RESPONSES)
 
@@ -118,6 +124,34 @@ def get_camera(camera_id: int, principal: PrincipalDep, rt: RuntimeDep) -> Camer
 def _shows_streams(principal: Principal) -> bool:
     """Stream addresses are for those who configure or maintain cameras, not for viewers."""
     return principal.can(WRITE) or principal.can(Permission.CAMERA_STATUS)
+
+
+@router.get("/cameras/{camera_id}/conformity", **guarded(READ, camera="camera_id"))
+def get_conformity(camera_id: int, rt: RuntimeDep) -> ConformityOut:
+    """Conformity of the last stored segment (resolution, real frame rate) to the 2007 standard."""
+    with rt.db.read() as s:
+        camera = repository.get_camera(s, camera_id)
+        segment = storage_repository.latest_segment(s, camera_id)
+    if segment is None:
+        raise NotFound("no_recording", "this camera has no stored segment yet")
+    result = conformity.assess(
+        segment.width,
+        segment.height,
+        segment.fps,
+        FieldOfView(camera.field_of_view),
+        camera.fast_flows,
+    )
+    mins = result.minimums
+    return ConformityOut(
+        camera_id=camera_id,
+        segment_start=segment.start_at,
+        width=segment.width,
+        height=segment.height,
+        fps=segment.fps,
+        legal_minimums=LegalMinimumsOut(width=mins.width, height=mins.height, fps=mins.fps),
+        conforming=result.ok,
+        problems=list(result.problems),
+    )
 
 
 @router.patch("/cameras/{camera_id}", **guarded(WRITE, camera="camera_id"))

@@ -154,3 +154,16 @@ class CameraGroupOut(BaseModel):
 
 class GroupCameras(BaseModel):
     camera_ids: list[int]
+
+
+class ConformityOut(BaseModel):
+    """The last stored segment against the 2007 technical standard."""
+
+    camera_id: int
+    segment_start: datetime
+    width: int
+    height: int
+    fps: float
+    legal_minimums: LegalMinimumsOut
+    conforming: bool
+    problems: list[str]
