@@ -16,7 +16,7 @@ from pathlib import Path
 
 import av
 
-from sentinelle.ingest.writer import FinishedSegment, fsync_file, sha256_of
+from sentinelle.ingest.writer import FinishedSegment
 from sentinelle.runtime import Runtime
 from sentinelle.storage import layout
 from sentinelle.storage.service import NewSegment, do_catalogue_segment
@@ -63,7 +63,7 @@ def recover_part(root: Path, part: Path, camera_id: int) -> Recovered:
         return Recovered(None, part)
     with part.open("r+b") as handle:
         handle.truncate(keep)
-    fsync_file(part)
+    layout.fsync_file(part)
     final = part.with_name(part.name.removesuffix(layout.PART_SUFFIX))
     start = _start_of(final)
     facts = _read_facts(part, start)
@@ -75,7 +75,7 @@ def recover_part(root: Path, part: Path, camera_id: int) -> Recovered:
         end=facts.end,
         path=final.relative_to(root).as_posix(),
         size=final.stat().st_size,
-        sha256=sha256_of(final),
+        sha256=layout.sha256_of(final),
         codec=facts.codec,
         width=facts.width,
         height=facts.height,

@@ -4,8 +4,6 @@ handed to `on_finished` (which catalogues it). No decoding: packets are copied a
 
 from __future__ import annotations
 
-import hashlib
-import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -27,7 +25,6 @@ MUXER_OPTIONS = {
     "frag_duration": "1000000",
     "flush_packets": "1",
 }
-_HASH_CHUNK = 1 << 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,7 +113,7 @@ class SegmentWriter:
             return
         current.container.close()
         final = self._root / current.rel
-        fsync_file(current.part)
+        layout.fsync_file(current.part)
         current.part.rename(final)
         layout.fsync_dir(final.parent)
         seconds = max((end - current.start).total_seconds(), 1e-6)
@@ -128,7 +125,7 @@ class SegmentWriter:
                 end=end,
                 path=current.rel,
                 size=final.stat().st_size,
-                sha256=sha256_of(final),
+                sha256=layout.sha256_of(final),
                 codec=ctx.name,
                 width=ctx.width,
                 height=ctx.height,
@@ -136,22 +133,6 @@ class SegmentWriter:
                 keyframes_ms=tuple(current.keyframes_ms),
             )
         )
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(_HASH_CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def fsync_file(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def packet_instant(

@@ -3,7 +3,6 @@ what is safe (finish interrupted deletions), report the rest."""
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,8 +13,6 @@ from sentinelle.runtime import Runtime
 from sentinelle.storage import layout, policy, sweeper
 from sentinelle.storage.models import GENESIS, SegmentState
 from sentinelle.storage.tables import DestructionRow, SegmentRow
-
-_READ_CHUNK = 1 << 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,16 +78,8 @@ def _check_file(root: Path, row: SegmentRow, rehash: bool, report: CheckReport) 
             )
         )
         return
-    if rehash and _sha256(path) != row.sha256:
+    if rehash and layout.sha256_of(path) != row.sha256:
         report.problems.append(Problem("hash_mismatch", row.path, "content differs from its hash"))
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(_READ_CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _register_anchors(s: Session) -> dict[tuple[int, int], str]:
