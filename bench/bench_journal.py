@@ -48,6 +48,7 @@ from typing import Any, TypeVar, cast
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from bench.common import Timing, timed
 from sentinelle.audit import repository
 from sentinelle.audit.chain import ROW_FIELDS, RawRow, canonical
 from sentinelle.audit.models import Actor, AuditAction, EntryDraft, VerifyReport
@@ -83,29 +84,11 @@ T = TypeVar("T")
 # --- results ---------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Timing:
-    """`count` units of work done in `seconds`."""
-
-    count: int
-    seconds: float
-
-    @property
-    def rate(self) -> float:
-        return self.count / self.seconds if self.seconds > 0 else float("inf")
-
-
 @dataclass(slots=True)
 class EngineResult:
     engine: str
     server: str
     timings: dict[str, Timing] = field(default_factory=dict)
-
-
-def timed(count: int, work: Callable[[], object]) -> Timing:
-    start = time.perf_counter()
-    work()
-    return Timing(count, time.perf_counter() - start)
 
 
 # --- realistic content -----------------------------------------------------------------------

@@ -59,6 +59,7 @@ import psycopg
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from bench.common import Timing
 from sentinelle.audit.models import Actor
 from sentinelle.core.clock import FakeClock
 from sentinelle.core.settings import Settings
@@ -108,24 +109,6 @@ COPY_TYPES = [  # binary COPY; json travels as its text
 
 
 # --- results ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Timing:
-    """`count` units of work done in `seconds`."""
-
-    count: int
-    seconds: float
-
-    @property
-    def rate(self) -> float:
-        return self.count / self.seconds if self.seconds > 0 else float("inf")
-
-
-def timed(count: int, work: Callable[[], object]) -> Timing:
-    start = time.perf_counter()
-    work()
-    return Timing(count, time.perf_counter() - start)
 
 
 @dataclass(slots=True)
