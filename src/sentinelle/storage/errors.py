@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sentinelle.core.errors import Conflict, InvalidInput, NotFound, Unavailable
+from sentinelle.core.errors import Conflict, InvalidInput, NotFound
 
 
 def hold_not_found(ref: object) -> NotFound:
@@ -15,7 +15,3 @@ def hold_already_released(ref: int) -> Conflict:
 
 def invalid_segment(message: str) -> InvalidInput:
     return InvalidInput("invalid_segment", message)
-
-
-def segment_file_missing(path: str) -> Unavailable:
-    return Unavailable("segment_file_missing", f"segment file {path} is missing")
