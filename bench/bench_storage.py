@@ -10,25 +10,32 @@ created through the registry services; then the `segments` table is filled in bu
 `camera_chains`.
 
 * sweeper: one day of C cameras (default 600: 864,000 segments), each segment with a small file
-  at its layout path, the clock set so that the whole day is past the cameras' retention
-  (14 days). Timed: `storage.sweeper.sweep_time(rt)`, what `storage purge` runs (two-phase
-  deletion, register lines, journal entries). Checked afterwards: no segment left, no file
-  left, register lines summing to every segment. Baseline, on a second fresh database filled
-  the same way: one bare `DELETE FROM segments WHERE end_at <= cutoff RETURNING path` in one
-  transaction through the driver, then `os.unlink` of each file: the same destruction without
-  our logic. Target from the issue: a day of 600 cameras in under 60 s.
+  at its layout path (in `--files-dir`, default the system's temp dir), the clock set so that
+  the whole day is exactly past the cameras' retention (14 days). Timed:
+  `storage.sweeper.sweep_time(rt)`, what `storage purge` runs (two-phase deletion, register
+  lines, journal entries), with the time spent in its steps (`_decide`, `_phase_one`,
+  `_unlink`, `_phases_two_three`, wrapped here). Checked afterwards: no purged segment left,
+  no file left, register lines complete and summing to every segment. Baseline, on a second
+  fresh database filled the same way: one bare `DELETE FROM segments WHERE end_at <= cutoff
+  RETURNING path` in one transaction through the driver, then `os.unlink` of each file: the
+  same destruction without our logic. Target from the issue: a day of 600 cameras in under
+  60 s. `--minutes 1 --keep-days 14` measures the steady state instead: one minute per camera
+  to purge in a catalogue holding the 14 retained days (rows only), what each periodic sweep
+  does. `--profile` runs the sweep under cProfile (dump in bench/results/).
 * catalogue: 600 cameras x 30 days on PostgreSQL (25.9 M rows), 64 cameras x 30 days on SQLite
   (2.76 M rows), rows only. Timed per query: a one-hour window at a random camera and time,
   `storage.repository.segments_between(session, camera, t1, t2)` inside `rt.db.read()`, as a
-  request runs it. Baseline: the same SQL through the driver's cursor (no ORM). Extra row: the
-  same through the driver with the start bounded below by the last segment starting at or
-  before t1 (segments of a camera never overlap, S5), the change suggested in
-  docs/benchmarks.md. Target: < 10 ms.
+  request runs it. Baseline: the same SQL through the driver's cursor (no ORM). Extra rows:
+  the query with its start bounded below by the last segment starting at or before t1
+  (segments of a camera never overlap, S5), through the driver and through the ORM inside
+  `rt.db.read()`: the change suggested in docs/benchmarks.md, not in the code base. The
+  variants of each query run one after the other, rotating which goes first; their answers
+  must agree.
 
 Every figure is compared with its baseline measured in the same run; nothing is asserted on
 time.
 
-Run:  .venv/bin/python -m bench.bench_storage [--cameras 600] [--days 1] [--parts sweep catalogue]
+Run:  .venv/bin/python -m bench.bench_storage [--parts sweep catalogue] [--cameras 600] [--days 1]
 """
 
 from __future__ import annotations
@@ -605,6 +612,7 @@ BOUNDED = (  # the last segment starting at or before t1 is the only earlier one
     "ORDER BY start_at LIMIT :limit"
 )
 VARIANTS = ("orm", "raw", "bounded", "bounded_orm")
+Ids = tuple[int, ...]
 
 
 def segments_between_bounded(
@@ -652,20 +660,22 @@ class Queries:
     def close(self) -> None:
         self._raw.close()
 
-    def orm(self, variant: str, camera: int, t1: datetime, t2: datetime) -> int:
+    def orm(self, variant: str, camera: int, t1: datetime, t2: datetime) -> Ids:
         query = segments_between_bounded if variant == "bounded_orm" else None
         with self.rt.db.read() as s:
-            return len((query or repository.segments_between)(s, camera, t1, t2))
+            return tuple(
+                row.id for row in (query or repository.segments_between)(s, camera, t1, t2)
+            )
 
-    def driver(self, variant: str, camera: int, t1: datetime, t2: datetime) -> int:
+    def driver(self, variant: str, camera: int, t1: datetime, t2: datetime) -> Ids:
         params = self.params(camera, t1, t2)
         if self.sqlite:
-            return len(self.conn.execute(self.sql[variant], params).fetchall())
+            return tuple(row[0] for row in self.conn.execute(self.sql[variant], params).fetchall())
         with self.conn.cursor() as cur:
             cur.execute(self.sql[variant], params)
-            count = len(cur.fetchall())
+            ids = tuple(row[0] for row in cur.fetchall())
         self.conn.rollback()
-        return count
+        return ids
 
     def params(self, camera: int, t1: datetime, t2: datetime) -> dict[str, Any]:
         if self.sqlite:
@@ -677,13 +687,14 @@ class Queries:
             }
         return {"camera": camera, "t1": t1, "t2": t2, "limit": 10_000}
 
-    def run(self, variant: str, camera: int, t1: datetime, t2: datetime) -> tuple[int, float]:
+    def run(self, variant: str, camera: int, t1: datetime, t2: datetime) -> tuple[Ids, float]:
+        """The ids of the segments answered, in order, and the time taken (ms)."""
         start = time.perf_counter()
         if variant in {"orm", "bounded_orm"}:
-            count = self.orm(variant, camera, t1, t2)
+            ids = self.orm(variant, camera, t1, t2)
         else:
-            count = self.driver(variant, camera, t1, t2)
-        return count, (time.perf_counter() - start) * 1_000
+            ids = self.driver(variant, camera, t1, t2)
+        return ids, (time.perf_counter() - start) * 1_000
 
     def plan(self, variant: str, camera: int, t1: datetime, t2: datetime) -> list[str]:
         params = self.params(camera, t1, t2)
@@ -746,11 +757,11 @@ def time_queries(
             turn = k % len(VARIANTS)
             order = VARIANTS[turn:] + VARIANTS[:turn]
             answers = {v: queries.run(v, camera, t1, t1 + window) for v in order}
-            if len({count for count, _ in answers.values()}) != 1:
-                msg = f"variants disagree for camera {camera} at {t1}: {answers}"
+            if len({ids for ids, _ in answers.values()}) != 1 or not answers["orm"][0]:
+                msg = f"variants disagree or find nothing for camera {camera} at {t1}"
                 raise RuntimeError(msg)
             if k >= args.warmup:
-                counts.append(answers["orm"][0])
+                counts.append(len(answers["orm"][0]))
                 for variant, (_, ms) in answers.items():
                     res.latencies_ms[variant].append(ms)
         res.rows_per_answer = statistics.fmean(counts)
@@ -879,13 +890,17 @@ def print_report(
     print()
     for key, value in info.items():
         print(f"{key:>14}: {value}")
-    print(
-        f"{'run':>14}: sweeper {args.cameras} cameras x {span(args)}, "
-        f"keep {args.keep_days} day(s), retention {args.retention} d, files in "
-        f"{filesystem(args.files_dir)}; catalogue "
-        f"{args.catalogue_days} days, {args.queries} queries of {args.window_minutes} min "
-        f"after {args.warmup} warm-up"
-    )
+    if sweeps:
+        print(
+            f"{'sweeper':>14}: {args.cameras} cameras x {span(args)} to purge, "
+            f"{args.keep_days} day(s) kept, retention {args.retention} d, files in "
+            f"{filesystem(args.files_dir)}"
+        )
+    if cats:
+        print(
+            f"{'catalogue':>14}: {args.catalogue_days} days, {args.queries} queries of "
+            f"{args.window_minutes} min after {args.warmup} warm-up, seed {args.seed}"
+        )
     print_table("Sweeper", [NAMES[r.engine] for r in sweeps], [sweep_rows(r) for r in sweeps])
     print_table(
         "Catalogue query", [NAMES[r.engine] for r in cats], [catalogue_rows(r) for r in cats]
