@@ -143,3 +143,19 @@ def test_segments_chain_per_camera(rt: Runtime, clock: FakeClock) -> None:
     assert (a.chain_seq, b.chain_seq, c.chain_seq) == (1, 1, 2)
     assert a.state == SegmentState.ACTIVE
     assert layout.relative_path(cam.id, clock.now()).startswith(f"{cam.id}/2026/11/22/")
+
+
+def test_segments_between_includes_the_one_overlapping_the_start(
+    rt: Runtime, clock: FakeClock
+) -> None:
+    _, _, (cam, _) = f.town(rt)
+    rows = day_of_segments(rt, cam.id, clock.now() - timedelta(hours=1), 5)
+    with rt.db.read() as s:
+        found = repository.segments_between(
+            s, cam.id, rows[1].start_at + timedelta(seconds=30), rows[3].start_at
+        )
+        none = repository.segments_between(
+            s, cam.id, rows[0].start_at - timedelta(hours=2), rows[0].start_at
+        )
+    assert [r.id for r in found] == [rows[1].id, rows[2].id]
+    assert none == []

@@ -43,12 +43,23 @@ def move_chain(s: Session, camera_id: int, seq: int, digest: str) -> None:
 def segments_between(
     s: Session, camera_id: int, start: datetime, end: datetime, limit: int = 10_000
 ) -> list[SegmentRow]:
-    """Active segments of a camera overlapping [start, end), in time order."""
+    """Active segments of a camera overlapping [start, end), in time order.
+
+    A camera's segments never overlap (S5), so none that overlaps `start` begins before the
+    last one starting at or before it: bounding `start_at` below lets the (camera, start)
+    index serve the query instead of scanning the camera's whole history.
+    """
+    last_before = (
+        sa.select(sa.func.max(SegmentRow.start_at))
+        .where(SegmentRow.camera_id == camera_id, SegmentRow.start_at <= start)
+        .scalar_subquery()
+    )
     stmt = (
         sa.select(SegmentRow)
         .where(
             SegmentRow.camera_id == camera_id,
             SegmentRow.state == SegmentState.ACTIVE,
+            SegmentRow.start_at >= sa.func.coalesce(last_before, start),
             SegmentRow.start_at < end,
             SegmentRow.end_at > start,
         )
