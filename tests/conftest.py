@@ -89,6 +89,13 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path
 
 
 @pytest.fixture
+def pg_only_url(pg_url: str) -> str:
+    """The PostgreSQL test database, emptied: for tests about PostgreSQL itself."""
+    _reset_pg(pg_url)
+    return pg_url
+
+
+@pytest.fixture
 def clock() -> FakeClock:
     return FakeClock(START)
 

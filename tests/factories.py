@@ -106,11 +106,11 @@ def user(
     return row
 
 
-def town(rt: Runtime) -> tuple[AuthorisationRow, ZoneRow, list[CameraRow]]:
-    """One authorisation, one zone, two cameras in service."""
+def town(rt: Runtime, **overrides: Any) -> tuple[AuthorisationRow, ZoneRow, list[CameraRow]]:
+    """One authorisation, one zone, two cameras in service (`overrides` for both)."""
     auth = authorisation(rt)
     z = zone(rt, auth.id)
-    return auth, z, [camera(rt, z.id, "CAM-001"), camera(rt, z.id, "CAM-002")]
+    return auth, z, [camera(rt, z.id, code, **overrides) for code in ("CAM-001", "CAM-002")]
 
 
 def totp_now(secret: str, rt: Runtime, step_offset: int = 0) -> str:

@@ -10,6 +10,8 @@ from fastapi.testclient import TestClient
 from sentinelle.access.models import Role
 from sentinelle.api.app import create_app
 from sentinelle.core.clock import FakeClock
+from sentinelle.ingest.events import EventKind, GapReason, SessionEvent
+from sentinelle.ingest.service import record_events
 from sentinelle.runtime import Runtime
 from tests import factories as f
 from tests.api.conftest import HABILITATION_DAYS, Town
@@ -301,3 +303,32 @@ def test_conformity_of_the_last_stored_segment_through_the_api(
     body = client.get(url, headers=headers).json()
     assert (body["conforming"], body["problems"]) == (True, [])
     assert body["legal_minimums"] == {"width": 704, "height": 576, "fps": 6}
+
+
+def test_camera_events_explain_gaps_through_the_api(
+    rt: Runtime, client: TestClient, town: Town, clock: FakeClock
+) -> None:
+    lost = clock.now() - timedelta(minutes=30)
+    record_events(
+        rt,
+        [
+            SessionEvent(town.in_scope.id, EventKind.CONNECTED, lost - timedelta(hours=1)),
+            SessionEvent(
+                town.in_scope.id, EventKind.DISCONNECTED, lost, "timeout", GapReason.STALLED
+            ),
+            SessionEvent(town.in_scope.id, EventKind.CONNECTED, lost + timedelta(minutes=5)),
+            SessionEvent(town.out_of_scope.id, EventKind.CONNECTED, lost),
+        ],
+    )
+    url = f"/api/cameras/{town.in_scope.id}/events"
+    body = client.get(url, headers=town.headers(Role.OPERATOR)).json()
+    assert [(e["kind"], e["reason"]) for e in body] == [
+        ("connected", None),
+        ("disconnected", "stalled"),
+        ("connected", None),
+    ]
+    since = (lost - timedelta(minutes=1)).isoformat()
+    body = client.get(url, params={"since": since}, headers=town.headers(Role.OPERATOR)).json()
+    assert [e["kind"] for e in body] == ["disconnected", "connected"]
+    other = f"/api/cameras/{town.out_of_scope.id}/events"
+    assert client.get(other, headers=town.headers(Role.EXTERNAL_VIEWER)).status_code in (403, 404)

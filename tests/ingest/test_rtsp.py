@@ -11,8 +11,9 @@ import pytest
 
 from sentinelle.core.clock import SystemClock
 from sentinelle.ingest.clips import write_clip
+from sentinelle.ingest.events import EventKind, SessionEvent
 from sentinelle.ingest.recovery import catalogue
-from sentinelle.ingest.session import CameraSession, EventKind, SessionConfig, SessionEvent
+from sentinelle.ingest.session import CameraSession, SessionConfig
 from sentinelle.ingest.writer import FinishedSegment
 from sentinelle.runtime import Runtime
 from sentinelle.storage import layout

@@ -1,55 +1,22 @@
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
 import pytest
 
 from sentinelle.core.clock import FakeClock
 from sentinelle.ingest.clips import write_clip
+from sentinelle.ingest.events import EventKind
 from sentinelle.ingest.fanout import FanOut
-from sentinelle.ingest.recovery import catalogue
-from sentinelle.ingest.session import (
-    CameraSession,
-    EventKind,
-    LivePacket,
-    SessionConfig,
-    SessionEvent,
-)
-from sentinelle.ingest.writer import FinishedSegment
+from sentinelle.ingest.session import LivePacket
 from sentinelle.runtime import Runtime
-from sentinelle.storage import layout
 from tests import factories as f
+from tests.ingest.recorder import Recorder
 
 
 @pytest.fixture(scope="module")
 def clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return write_clip(tmp_path_factory.mktemp("session") / "clip.mp4", 130, fps=10)
-
-
-class Recorder:
-    """Runs one session in a thread until its first disconnection (or `events_wanted`)."""
-
-    def __init__(
-        self, rt: Runtime, clock: FakeClock, camera_id: int, url: str, events_wanted: int = 1
-    ) -> None:
-        self.rt, self.events, self.segments = rt, list[SessionEvent](), list[FinishedSegment]()
-        self.stop = threading.Event()
-        self.wanted = events_wanted
-        cfg = SessionConfig(
-            camera_id, url, layout.recordings_root(rt.settings.resolved_data_dir), stall_seconds=2.0
-        )
-        self.session = CameraSession(cfg, clock, self._segment, self._event)
-        self.thread = threading.Thread(target=self.session.run, args=(self.stop,))
-
-    def _segment(self, seg: FinishedSegment) -> None:
-        self.segments.append(seg)
-        catalogue(self.rt, seg)
-
-    def _event(self, event: SessionEvent) -> None:
-        self.events.append(event)
-        if sum(e.kind is EventKind.DISCONNECTED for e in self.events) >= self.wanted:
-            self.stop.set()
 
 
 def test_a_file_source_is_recorded_into_catalogued_segments(

@@ -19,9 +19,9 @@ def free_port() -> int:
 
 
 @contextmanager
-def rtsp_server(clips: dict[str, Path]) -> Iterator[str]:
+def rtsp_server(clips: dict[str, Path], port: int | None = None) -> Iterator[str]:
     """Serve each clip at rtsp://127.0.0.1:PORT/NAME; yields the base URL."""
-    port = free_port()
+    port = port or free_port()
     args = [DEBIAN_PYTHON, str(SERVER), str(port), *(f"{n}={p}" for n, p in clips.items())]
     with subprocess.Popen(args, stdout=subprocess.PIPE, text=True) as server:
         assert server.stdout is not None

@@ -21,6 +21,16 @@ from sentinelle.core.errors import ConfigurationError
 
 _BEGIN_OPTION = "sentinelle_begin"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+# A PostgreSQL server that vanishes (host down, network cut) must fail calls within about
+# half a minute, not hang them: connection time-out, TCP keepalives and a send time-out.
+PG_CONNECT_ARGS = {
+    "connect_timeout": 10,
+    "keepalives": 1,
+    "keepalives_idle": 10,
+    "keepalives_interval": 5,
+    "keepalives_count": 3,
+    "tcp_user_timeout": 30_000,
+}
 
 
 def create_engine(url: str, **kwargs: Any) -> Engine:
@@ -32,7 +42,8 @@ def create_engine(url: str, **kwargs: Any) -> Engine:
         _configure_sqlite(engine)
         return engine
     if url.startswith("postgresql"):
-        return sa.create_engine(url, pool_pre_ping=True, **kwargs)
+        connect_args = PG_CONNECT_ARGS | kwargs.pop("connect_args", {})
+        return sa.create_engine(url, pool_pre_ping=True, connect_args=connect_args, **kwargs)
     raise ConfigurationError("unsupported_database", f"unsupported database URL scheme: {url!r}")
 
 

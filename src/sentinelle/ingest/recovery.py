@@ -15,7 +15,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import av
+from sqlalchemy.exc import SQLAlchemyError
 
+from sentinelle.core.errors import SentinelleError
+from sentinelle.ingest import repository
 from sentinelle.ingest.writer import FinishedSegment
 from sentinelle.runtime import Runtime
 from sentinelle.storage import layout
@@ -29,7 +32,8 @@ _LARGE = struct.Struct(">Q")
 @dataclass(frozen=True, slots=True)
 class Recovered:
     segment: FinishedSegment | None  # None: nothing complete to keep (file removed)
-    part: Path
+    part: Path  # the file recovered
+    kind: str = "partial"  # or "uncatalogued": a complete file that had no row
 
 
 def complete_length(path: Path) -> int:
@@ -65,11 +69,18 @@ def recover_part(root: Path, part: Path, camera_id: int) -> Recovered:
         handle.truncate(keep)
     layout.fsync_file(part)
     final = part.with_name(part.name.removesuffix(layout.PART_SUFFIX))
-    start = _start_of(final)
-    facts = _read_facts(part, start)
     part.rename(final)
     layout.fsync_dir(final.parent)
-    segment = FinishedSegment(
+    return Recovered(_finished(root, final, camera_id, recovered=True), part)
+
+
+def _finished(
+    root: Path, final: Path, camera_id: int, *, recovered: bool = False
+) -> FinishedSegment:
+    """A finalised file described as the writer would have: its facts are read from it."""
+    start = _start_of(final)
+    facts = _read_facts(final, start)
+    return FinishedSegment(
         camera_id=camera_id,
         start=start,
         end=facts.end,
@@ -81,19 +92,39 @@ def recover_part(root: Path, part: Path, camera_id: int) -> Recovered:
         height=facts.height,
         fps=facts.fps,
         keyframes_ms=facts.keyframes_ms,
+        recovered=recovered,
     )
-    return Recovered(segment, part)
 
 
-def find_parts(root: Path) -> list[tuple[int, Path]]:
-    """Every `.part` file under the recordings root, with its camera id."""
+RECENT_DAYS = 2  # day folders per camera that recovery looks at (a crash leaves files there)
+
+
+def recent_days(root: Path) -> list[tuple[int, Path]]:
+    """Each camera's latest `RECENT_DAYS` day folders, with the camera's id."""
     if not root.exists():
         return []
     found = []
-    for part in sorted(root.rglob("*" + layout.PART_SUFFIX)):
-        camera = part.relative_to(root).parts[0]
-        if camera.isdigit():
-            found.append((int(camera), part))
+    for camera in sorted(root.iterdir()):
+        if camera.is_dir() and camera.name.isdigit():
+            days = sorted(p for p in camera.glob("*/*/*") if p.is_dir())
+            found += [(int(camera.name), day) for day in days[-RECENT_DAYS:]]
+    return found
+
+
+def find_parts(root: Path) -> list[tuple[int, Path]]:
+    """The `.part` files of the recent day folders, with their camera's id."""
+    return [(cam, part) for cam, day in recent_days(root) for part in sorted(day.glob("*.part"))]
+
+
+def find_uncatalogued(rt: Runtime, root: Path) -> list[tuple[int, Path]]:
+    """Finished files of the recent day folders that have no catalogue row (a crash between
+    steps 3 and 5 of S3, or a catalogue failure), with their camera's id."""
+    found = []
+    for camera_id, day in recent_days(root):
+        files = {f.relative_to(root).as_posix(): f for f in sorted(day.glob("*.mp4"))}
+        with rt.db.read() as s:
+            known = repository.catalogued_paths(s, list(files))
+        found += [(camera_id, f) for rel, f in files.items() if rel not in known]
     return found
 
 
@@ -140,7 +171,8 @@ def _read_facts(path: Path, start: datetime) -> _Facts:
 
 
 def recover_all(rt: Runtime) -> list[Recovered]:
-    """Recover and catalogue every `.part` file (run before camera sessions start)."""
+    """Recover and catalogue the `.part` files and the uncatalogued files of the recent day
+    folders (run before camera sessions start)."""
     root = layout.recordings_root(rt.settings.resolved_data_dir)
     results = []
     for camera_id, part in find_parts(root):
@@ -149,6 +181,15 @@ def recover_all(rt: Runtime) -> list[Recovered]:
             catalogue(rt, result.segment, recovered=True)
             log.warning("recovery: %s recovered up to its last complete fragment", part)
         results.append(result)
+    for camera_id, path in find_uncatalogued(rt, root):
+        segment = _finished(root, path, camera_id)
+        try:
+            catalogue(rt, segment, recovered=True)
+        except (SQLAlchemyError, SentinelleError):
+            log.exception("recovery: %s could not be catalogued; `storage check` reports it", path)
+            continue
+        log.warning("recovery: %s had no catalogue row; catalogued", path)
+        results.append(Recovered(segment, path, "uncatalogued"))
     return results
 
 
@@ -168,6 +209,6 @@ def catalogue(rt: Runtime, seg: FinishedSegment, *, recovered: bool = False) -> 
             fps=seg.fps,
             keyframes_ms=seg.keyframes_ms,
             sha256=seg.sha256,
-            recovered=recovered,
+            recovered=recovered or seg.recovered,
         ),
     )

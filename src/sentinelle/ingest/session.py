@@ -1,16 +1,16 @@
 """One camera session: connect to the camera's stream through PyAV, demux once, feed the
-segment writer then the fan-out; detect stalls, record gaps, reconnect with capped
-exponential back-off. One thread per camera; many sessions per worker process."""
+segment writer then the fan-out; detect stalls, timestamp jumps, corrupt data, missing
+keyframes and storage faults, emit an event for each, and reconnect with capped exponential
+back-off. One thread per camera; many sessions per worker process."""
 
 from __future__ import annotations
 
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -18,26 +18,17 @@ import av
 import av.error
 
 from sentinelle.core.clock import Clock
+from sentinelle.ingest.events import EventKind, GapReason, SessionEvent
 from sentinelle.ingest.fanout import FanOut
-from sentinelle.ingest.writer import FinishedSegment, SegmentWriter, packet_instant
+from sentinelle.ingest.recovery import recover_part
+from sentinelle.ingest.writer import FinishedSegment, SegmentWriter, StorageFault, packet_instant
 
 log = logging.getLogger(__name__)
 STALL_SECONDS = 5.0
 BACKOFF_FIRST, BACKOFF_MAX = 1.0, 30.0
-
-
-class EventKind(StrEnum):
-    CONNECTED = "connected"
-    DISCONNECTED = "disconnected"  # connection lost, stalled or refused: a gap begins
-    STOPPED = "stopped"
-
-
-@dataclass(frozen=True, slots=True)
-class SessionEvent:
-    camera_id: int
-    kind: EventKind
-    at: datetime
-    detail: str = ""
+JUMP_SECONDS = 5.0  # a larger step between packets (or any step back) is a timestamp jump
+NO_KEYFRAME_SECONDS = 10.0  # longer without a keyframe is reported (misconfigured GOP)
+CORRUPT_RUN_MAX = 100  # this many unreadable reads in a row end the connection
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +51,24 @@ class SessionConfig:
     segment_target: timedelta = timedelta(seconds=60)
 
 
+class _Lost(Exception):
+    """The connection ended for `reason` (raised inside a connection)."""
+
+    def __init__(self, reason: GapReason, detail: str) -> None:
+        super().__init__(detail)
+        self.reason = reason
+
+
+@dataclass
+class _Clocking:
+    """A connection's time reference: stream time `first_pts` is server instant `anchor`."""
+
+    anchor: datetime
+    first_pts: int
+    began: float  # monotonic time of the anchor (pacing)
+    last_dts: int | None = None
+
+
 @dataclass
 class CameraSession:
     config: SessionConfig
@@ -68,65 +77,155 @@ class CameraSession:
     on_event: Callable[[SessionEvent], None]
     fanout: FanOut[LivePacket] = field(default_factory=FanOut)
     last_packet_at: float = 0.0  # monotonic time of the last packet (liveness is progress)
+    _floor: datetime | None = None  # end of the last packet written: no segment starts before
+    _keyframe_late: bool = False
 
     def run(self, stop: threading.Event) -> None:
         """Record until `stop` is set, reconnecting after failures."""
         delay = BACKOFF_FIRST
         while not stop.is_set():
+            progress = self.last_packet_at
             try:
-                if self._record_once(stop):
-                    delay = BACKOFF_FIRST
-            except (av.error.FFmpegError, OSError, ValueError) as exc:
-                self._event(EventKind.DISCONNECTED, f"{type(exc).__name__}: {exc}")
+                self._record_once(stop)
+            except _Lost as lost:
+                self._event(EventKind.DISCONNECTED, str(lost), lost.reason)
+            except StorageFault as fault:
+                self._storage_fault(fault)
+            if self.last_packet_at != progress:
+                delay = BACKOFF_FIRST  # packets flowed: the next failure starts a new back-off
             if stop.wait(delay):
                 break
             delay = min(delay * 2, BACKOFF_MAX)
         self._event(EventKind.STOPPED)
 
-    def _record_once(self, stop: threading.Event) -> bool:
-        """One connection: returns True if packets were received (back-off resets)."""
+    def _record_once(self, stop: threading.Event) -> None:
+        """One connection, until `stop`; raises `_Lost` or `StorageFault` otherwise."""
         cfg = self.config
-        timeout = (cfg.stall_seconds, cfg.stall_seconds)
-        with av.open(cfg.url, options=_options(cfg.url), timeout=timeout) as source:
+        source = self._open()
+        with source:
             stream = source.streams.video[0]
             writer = SegmentWriter(
-                cfg.root, cfg.camera_id, stream, self.on_segment, cfg.segment_target
+                cfg.root,
+                cfg.camera_id,
+                stream,
+                self.on_segment,
+                cfg.segment_target,
+                on_changed=lambda detail: self._event(EventKind.STREAM_CHANGED, detail),
             )
             try:
-                received = self._pump(source, stream, writer, stop)
+                self._pump(source, stream, writer, stop)
+            except StorageFault:
+                writer.abandon()
+                raise
             finally:
                 writer.close()
         if not stop.is_set():
-            self._event(EventKind.DISCONNECTED, "end of stream")
-        return received
+            raise _Lost(GapReason.END_OF_STREAM, "end of stream")
 
-    def _pump(self, source: Any, stream: Any, writer: SegmentWriter, stop: threading.Event) -> bool:
-        anchor: datetime | None = None
-        first_pts, began, received = 0, 0.0, False
-        for packet in source.demux(stream):
+    def _open(self) -> Any:
+        cfg = self.config
+        timeout = (cfg.stall_seconds, cfg.stall_seconds)
+        try:
+            return av.open(cfg.url, options=_options(cfg.url), timeout=timeout)
+        except (av.error.FFmpegError, OSError, ValueError) as exc:
+            raise _Lost(GapReason.UNREACHABLE, _describe(exc)) from exc
+
+    def _pump(self, source: Any, stream: Any, writer: SegmentWriter, stop: threading.Event) -> None:
+        clocking: _Clocking | None = None
+        for packet in self._packets(source, stream):
             if stop.is_set():
                 break
-            if packet.dts is None or packet.pts is None:
-                continue
-            if anchor is None:
-                anchor, first_pts, began = self.clock.now(), packet.pts, time.monotonic()
+            if clocking is None:
+                clocking = self._anchor(packet.pts)
                 self._event(EventKind.CONNECTED)
-            at = packet_instant(anchor, first_pts, packet, stream.time_base)
+            elif self._jumped(clocking, packet, stream.time_base):
+                writer.close()  # the segment ends with the old clock; a new one starts
+                clocking = self._anchor(packet.pts)
+            clocking.last_dts = packet.dts
+            at = packet_instant(clocking.anchor, clocking.first_pts, packet, stream.time_base)
             if self.config.pace:
-                time.sleep(max(0.0, began + (at - anchor).total_seconds() - time.monotonic()))
+                elapsed = (at - clocking.anchor).total_seconds()
+                time.sleep(max(0.0, clocking.began + elapsed - time.monotonic()))
             duration = timedelta(seconds=float((packet.duration or 0) * stream.time_base))
             writer.write(packet, at, duration)
+            self._floor = at + duration
+            self._check_keyframes(writer, at, clocking.anchor)
             self.fanout.publish(LivePacket(self.config.camera_id, at, packet))
             self.last_packet_at = time.monotonic()
-            received = True
-        return received
 
-    def _event(self, kind: EventKind, detail: str = "") -> None:
-        event = SessionEvent(self.config.camera_id, kind, self.clock.now(), detail)
-        looping = self.config.url.startswith("file:") and detail == "end of stream"
-        if kind is EventKind.DISCONNECTED and not looping:
+    def _packets(self, source: Any, stream: Any) -> Iterator[Any]:
+        """The stream's timed packets. Unreadable data is skipped and packets flagged corrupt
+        are kept as they came (lossless); either is reported once per connection."""
+        corrupt_run, reported = 0, False
+        while True:
+            try:
+                for packet in source.demux(stream):
+                    corrupt_run = 0
+                    if packet.is_corrupt and not reported:
+                        reported = True
+                        self._event(EventKind.CORRUPT_DATA, "corrupt packet received")
+                    if packet.dts is not None and packet.pts is not None:
+                        yield packet
+                return
+            except av.error.ExitError as exc:
+                raise _Lost(GapReason.STALLED, _describe(exc)) from exc
+            except av.error.InvalidDataError as exc:
+                corrupt_run += 1
+                if not reported:
+                    reported = True
+                    self._event(EventKind.CORRUPT_DATA, _describe(exc))
+                if corrupt_run >= CORRUPT_RUN_MAX:
+                    raise _Lost(GapReason.LOST, _describe(exc)) from exc
+            except (av.error.FFmpegError, OSError) as exc:
+                raise _Lost(GapReason.LOST, _describe(exc)) from exc
+
+    def _anchor(self, pts: int) -> _Clocking:
+        """Anchor stream time to the server clock, never before what was already written."""
+        now = self.clock.now()
+        anchor = max(now, self._floor) if self._floor is not None else now
+        return _Clocking(anchor, pts, time.monotonic())
+
+    def _jumped(self, clocking: _Clocking, packet: Any, time_base: Any) -> bool:
+        if clocking.last_dts is None:
+            return False
+        step = float((packet.dts - clocking.last_dts) * time_base)
+        if 0 < step <= JUMP_SECONDS:
+            return False
+        self._event(EventKind.TIMESTAMP_JUMP, f"stream time stepped {step:+.3f} s: re-anchored")
+        return True
+
+    def _check_keyframes(self, writer: SegmentWriter, at: datetime, anchor: datetime) -> None:
+        since = at - (writer.last_keyframe_at or anchor)
+        if since.total_seconds() <= NO_KEYFRAME_SECONDS:
+            self._keyframe_late = False
+        elif not self._keyframe_late:
+            self._keyframe_late = True
+            self._event(EventKind.NO_KEYFRAME, f"no keyframe for {NO_KEYFRAME_SECONDS:.0f} s")
+
+    def _storage_fault(self, fault: StorageFault) -> None:
+        """Keep what the interrupted segment holds, then report the gap."""
+        self._event(EventKind.STORAGE_ERROR, str(fault))
+        part = fault.part
+        if part is not None and part.exists():
+            try:
+                recovered = recover_part(self.config.root, part, self.config.camera_id)
+            except OSError:
+                log.exception("camera %s: %s kept for recovery", self.config.camera_id, part)
+            else:
+                if recovered.segment is not None:
+                    self.on_segment(recovered.segment)
+        self._event(EventKind.DISCONNECTED, str(fault), GapReason.STORAGE)
+
+    def _event(self, kind: EventKind, detail: str = "", reason: GapReason | None = None) -> None:
+        event = SessionEvent(self.config.camera_id, kind, self.clock.now(), detail, reason)
+        looping = self.config.url.startswith("file:") and reason is GapReason.END_OF_STREAM
+        if kind not in (EventKind.CONNECTED, EventKind.STOPPED) and not looping:
             log.warning("camera %s: %s %s", event.camera_id, kind, detail)
         self.on_event(event)
+
+
+def _describe(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"
 
 
 def _options(url: str) -> dict[str, str]:

@@ -2,10 +2,13 @@
 
 Every `refresh` it compares the sessions it runs with `lawful_cameras` (rule 1): it starts
 sessions for new cameras, stops those of cameras that left lawful service (or whose stream
-changed), and restarts sessions whose thread died. Finished segments are catalogued; when the
-database is unavailable they wait in memory and are catalogued at the next refresh (a crash
-meanwhile leaves complete files that recovery catalogues). Partial segments left by a previous
-run are recovered before any session starts.
+changed), and restarts sessions whose thread died. Finished segments and camera events are
+persisted in order by the worker's catalogue thread, never by a session: a database that is
+down or hangs never stops recording. Meanwhile they wait in memory (a crash leaves complete
+files that recovery catalogues). Partial
+segments and uncatalogued files left by a previous run are recovered before any session
+starts. Each catalogued segment's conformity to the 2007 standard is assessed; a change is an
+event.
 """
 
 from __future__ import annotations
@@ -18,15 +21,20 @@ from dataclasses import dataclass, field
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from sentinelle.core.errors import SentinelleError
+from sentinelle.ingest.events import EventKind, SessionEvent
 from sentinelle.ingest.recovery import catalogue, recover_all
-from sentinelle.ingest.session import CameraSession, SessionConfig, SessionEvent
+from sentinelle.ingest.service import record_events
+from sentinelle.ingest.session import CameraSession, SessionConfig
 from sentinelle.ingest.writer import FinishedSegment
 from sentinelle.registry.service import RecordableCamera, lawful_cameras
 from sentinelle.runtime import Runtime
-from sentinelle.storage import layout
+from sentinelle.storage import conformity, layout
 
 log = logging.getLogger(__name__)
-EVENTS_KEPT = 50
+EVENTS_KEPT = 50  # recent events kept in memory for status pages
+EVENTS_WAITING_MAX = 100_000  # events waiting for the database (the oldest go first)
+CONFORMITY_MIN_SECONDS = 10.0  # shorter segments measure the frame rate too roughly
+FLUSH_SECONDS = 1.0  # the catalogue thread persists waiting events at least this often
 
 
 @dataclass
@@ -35,6 +43,7 @@ class _Running:
     session: CameraSession
     thread: threading.Thread
     stop: threading.Event
+    conforming: bool | None = None
 
 
 @dataclass
@@ -44,20 +53,40 @@ class IngestWorker:
     sessions: dict[int, _Running] = field(default_factory=dict)
     events: deque[SessionEvent] = field(default_factory=lambda: deque(maxlen=EVENTS_KEPT))
     _pending: deque[FinishedSegment] = field(default_factory=deque)
-    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _waiting_events: deque[SessionEvent] = field(
+        default_factory=lambda: deque(maxlen=EVENTS_WAITING_MAX)
+    )
+    _lock: threading.Lock = field(default_factory=threading.Lock)  # guards the queues
+    _flushing: threading.Lock = field(default_factory=threading.Lock)  # one flush at a time
+    _wake: threading.Event = field(default_factory=threading.Event)
+    _closing: threading.Event = field(default_factory=threading.Event)
+    _catalogue_thread: threading.Thread | None = None
 
     def start(self) -> None:
         for result in recover_all(self.rt):
-            log.warning("recovered partial segment %s", result.part)
+            if result.segment is not None:
+                detail = f"{result.segment.path} recovered ({result.kind})"
+                self._event(
+                    SessionEvent(
+                        result.segment.camera_id, EventKind.RECOVERED, self.rt.now(), detail
+                    )
+                )
+        self._closing.clear()
+        self._catalogue_thread = threading.Thread(
+            target=self._catalogue_loop, name="ingest-catalogue", daemon=True
+        )
+        self._catalogue_thread.start()
         self.refresh()
 
     def refresh(self) -> None:
         """Bring the running sessions in line with the cameras lawfully recordable now."""
-        self._catalogue_pending()
         wanted = {c.camera_id: c for c in lawful_cameras(self.rt)}
         for camera_id, running in list(self.sessions.items()):
-            if wanted.get(camera_id) != running.camera or not running.thread.is_alive():
+            camera = wanted.get(camera_id)
+            if camera is None or camera.url != running.camera.url or not running.thread.is_alive():
                 self._stop(camera_id)
+            else:
+                running.camera = camera
         for camera_id, camera in wanted.items():
             if camera_id not in self.sessions:
                 self._start(camera)
@@ -68,7 +97,11 @@ class IngestWorker:
         for running in self.sessions.values():
             running.thread.join(timeout)
         self.sessions.clear()
-        self._catalogue_pending()
+        self._closing.set()
+        self._wake.set()
+        if self._catalogue_thread is not None:
+            self._catalogue_thread.join(timeout)
+        self.flush()
 
     def run(self, stop: threading.Event, refresh_seconds: float = 10.0) -> None:
         self.start()
@@ -79,6 +112,26 @@ class IngestWorker:
                 log.exception("ingest refresh failed; sessions keep recording")
         self.stop_all()
 
+    def flush(self) -> None:
+        """Persist waiting segments (in order), then waiting events; stop at the first
+        database failure and keep the rest for the next flush."""
+        with self._flushing:
+            if self._catalogue_waiting():
+                self._record_waiting_events()
+
+    def _catalogue_loop(self) -> None:
+        while not self._closing.is_set():
+            self._wake.wait(FLUSH_SECONDS)
+            self._wake.clear()
+            try:
+                self.flush()
+            except Exception:  # the thread must outlive any failure; the next flush retries
+                log.exception("ingest: catalogue flush failed")
+
+    def backlog(self) -> tuple[int, int]:
+        """Segments and events waiting for the database."""
+        return len(self._pending), len(self._waiting_events)
+
     def _start(self, camera: RecordableCamera) -> None:
         root = layout.recordings_root(self.rt.settings.resolved_data_dir)
         config = SessionConfig(
@@ -87,7 +140,7 @@ class IngestWorker:
             root,
             pace=self.pace_files and camera.url.startswith("file:"),
         )
-        session = CameraSession(config, self.rt.clock, self._segment, self.events.append)
+        session = CameraSession(config, self.rt.clock, self._segment, self._event)
         stop = threading.Event()
         thread = threading.Thread(
             target=session.run, args=(stop,), name=f"camera-{camera.code}", daemon=True
@@ -102,20 +155,60 @@ class IngestWorker:
         running.thread.join(timeout=10)
         log.info("stopped recording camera %s", running.camera.code)
 
+    def _event(self, event: SessionEvent) -> None:
+        with self._lock:
+            self.events.append(event)
+            self._waiting_events.append(event)
+
     def _segment(self, segment: FinishedSegment) -> None:
         with self._lock:
             self._pending.append(segment)
-        self._catalogue_pending()
+        self._assess(segment)
+        self._wake.set()
 
-    def _catalogue_pending(self) -> None:
+    def _catalogue_waiting(self) -> bool:
+        """Catalogue waiting segments in order; False if the database is unavailable."""
+        while self._pending:
+            try:
+                catalogue(self.rt, self._pending[0])
+            except OperationalError:
+                log.warning("database unavailable: %d segment(s) wait", len(self._pending))
+                return False
+            except (SQLAlchemyError, SentinelleError):
+                # the file stays on disk; `storage check` reports it as an orphan
+                log.exception("segment %s could not be catalogued", self._pending[0].path)
+            self._pending.popleft()
+        return True
+
+    def _record_waiting_events(self) -> None:
         with self._lock:
-            while self._pending:
-                try:
-                    catalogue(self.rt, self._pending[0])
-                except OperationalError:
-                    log.warning("database unavailable: %d segment(s) wait", len(self._pending))
-                    return
-                except (SQLAlchemyError, SentinelleError):
-                    # the file stays on disk; `storage check` reports it as an orphan
-                    log.exception("segment %s could not be catalogued", self._pending[0].path)
-                self._pending.popleft()
+            batch = list(self._waiting_events)
+        if not batch:
+            return
+        try:
+            record_events(self.rt, batch)
+        except OperationalError:
+            log.warning("database unavailable: %d event(s) wait", len(batch))
+            return
+        with self._lock:
+            for _ in range(min(len(batch), len(self._waiting_events))):
+                self._waiting_events.popleft()
+
+    def _assess(self, segment: FinishedSegment) -> None:
+        """A change of conformity to the 2007 standard is an event (recording goes on)."""
+        running = self.sessions.get(segment.camera_id)
+        if (
+            running is None
+            or (segment.end - segment.start).total_seconds() < CONFORMITY_MIN_SECONDS
+        ):
+            return
+        camera = running.camera
+        result = conformity.assess(
+            segment.width, segment.height, segment.fps, camera.field_of_view, camera.fast_flows
+        )
+        if result.ok is running.conforming:
+            return
+        running.conforming = result.ok
+        kind = EventKind.CONFORMING if result.ok else EventKind.NONCONFORMING
+        detail = "; ".join(result.problems) or "resolution and frame rate conform"
+        self._event(SessionEvent(camera.camera_id, kind, segment.end, detail))

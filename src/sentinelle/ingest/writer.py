@@ -4,6 +4,7 @@ handed to `on_finished` (which catalogues it). No decoding: packets are copied a
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -12,10 +13,12 @@ from pathlib import Path
 
 import av
 import av.container
+import av.error
 import av.packet
 import av.stream
 import av.video.stream
 
+from sentinelle.ingest import bitstream
 from sentinelle.storage import layout
 
 SEGMENT_TARGET = timedelta(seconds=60)  # ADR 0006
@@ -40,6 +43,25 @@ class FinishedSegment:
     height: int
     fps: float
     keyframes_ms: tuple[int, ...]
+    recovered: bool = False  # cut after its last complete fragment by recovery (S6)
+
+
+class StorageFault(Exception):
+    """A segment could not be written (disk full, read-only data directory): the session
+    keeps what the `.part` file holds (recovery) and reconnects after a back-off."""
+
+    def __init__(self, part: Path | None, cause: OSError) -> None:
+        super().__init__(f"{type(cause).__name__}: {cause}")
+        self.part = part
+
+
+@dataclass(frozen=True, slots=True)
+class StreamFacts:
+    """What a segment's track must describe: parameter sets (Annex B) and picture size."""
+
+    parameter_sets: bytes
+    width: int
+    height: int
 
 
 @dataclass
@@ -49,13 +71,19 @@ class _Open:
     part: Path
     container: av.container.OutputContainer
     stream: av.stream.Stream
+    facts: StreamFacts
     frames: int = 0
     keyframes_ms: list[int] = field(default_factory=list)
     last_end: datetime | None = None
 
 
 class SegmentWriter:
-    """Writes one camera's stream; call `write` per packet, `close` at the end."""
+    """Writes one camera's stream; call `write` per packet, `close` at the end.
+
+    When a keyframe carries parameter sets that differ from the stream's (resolution or
+    profile changed mid-stream), the segment is cut there and the next one describes the new
+    stream; `on_changed` is told. Write failures raise `StorageFault`.
+    """
 
     def __init__(
         self,
@@ -64,22 +92,43 @@ class SegmentWriter:
         template: av.video.stream.VideoStream,
         on_finished: Callable[[FinishedSegment], None],
         target: timedelta = SEGMENT_TARGET,
+        on_changed: Callable[[str], None] = lambda detail: None,
     ) -> None:
         self._root = root
         self._camera_id = camera_id
         self._template = template
         self._on_finished = on_finished
+        self._on_changed = on_changed
         self._target = target
         self._open: _Open | None = None
+        self._part: Path | None = None  # the `.part` being written, until renamed
+        ctx = template.codec_context
+        extradata = ctx.extradata or b""
+        self._annex_b = bitstream.is_annex_b(extradata)
+        self._facts = StreamFacts(
+            bitstream.parameter_sets(extradata, ctx.name, whole=True), ctx.width, ctx.height
+        )
+        self.last_keyframe_at: datetime | None = None
 
     def write(
         self, packet: av.packet.Packet[av.stream.Stream], at: datetime, duration: timedelta
     ) -> None:
         """Write a packet whose presentation instant (server clock) is `at`."""
+        try:
+            self._write(packet, at, duration)
+        except OSError as exc:
+            raise StorageFault(self._part, exc) from exc
+
+    def _write(
+        self, packet: av.packet.Packet[av.stream.Stream], at: datetime, duration: timedelta
+    ) -> None:
         current = self._open
-        if packet.is_keyframe and current is not None and at - current.start >= self._target:
-            self._finish(at)
-            current = None
+        if packet.is_keyframe:
+            self.last_keyframe_at = at
+            changed = self._stream_changed(packet)
+            if current is not None and (changed or at - current.start >= self._target):
+                self._finish(at)
+                current = None
         if current is None:
             if not packet.is_keyframe:
                 return  # a segment starts on a keyframe; wait for one
@@ -93,18 +142,47 @@ class SegmentWriter:
 
     def close(self) -> None:
         """Finish the open segment (at the end of its last packet)."""
-        if self._open is not None and self._open.last_end is not None:
-            self._finish(self._open.last_end)
-        self._open = None
+        try:
+            if self._open is not None and self._open.last_end is not None:
+                self._finish(self._open.last_end)
+        except OSError as exc:
+            raise StorageFault(self._part, exc) from exc
+        finally:
+            self.abandon()
+
+    def abandon(self) -> None:
+        """Drop the open segment without finalising it (its `.part` stays for recovery)."""
+        current, self._open = self._open, None
+        if current is not None:
+            with contextlib.suppress(OSError, av.error.FFmpegError):
+                current.container.close()  # what failed to close, recovery cuts off
+
+    def _stream_changed(self, packet: av.packet.Packet[av.stream.Stream]) -> bool:
+        codec = self._template.codec_context.name
+        if not self._annex_b:
+            return False
+        head = bytes(memoryview(packet)[: bitstream.HEAD_BYTES])
+        found = bitstream.parameter_sets(head, codec)
+        if not found or found == self._facts.parameter_sets:
+            return False
+        size = bitstream.picture_size(codec, bytes(packet)) or (self._facts.width, 0)
+        old, self._facts = self._facts, StreamFacts(found, *size)
+        if old.parameter_sets:
+            self._on_changed(f"{old.width}×{old.height} → {size[0]}×{size[1]}")
+        return True
 
     def _start(self, at: datetime) -> _Open:
         rel = layout.relative_path(self._camera_id, at)
         final = self._root / rel
         final.parent.mkdir(parents=True, exist_ok=True)
-        part = final.with_name(final.name + layout.PART_SUFFIX)
+        part = self._part = final.with_name(final.name + layout.PART_SUFFIX)
         container = av.open(str(part), "w", format="mp4", options=MUXER_OPTIONS)
         stream = container.add_stream_from_template(self._template)
-        return _Open(start=at, rel=rel, part=part, container=container, stream=stream)
+        facts = self._facts
+        if facts.parameter_sets and facts.height:
+            ctx = stream.codec_context
+            ctx.extradata, ctx.width, ctx.height = facts.parameter_sets, facts.width, facts.height
+        return _Open(at, rel, part, container, stream, facts)
 
     def _finish(self, end: datetime) -> None:
         current = self._open
@@ -115,9 +193,9 @@ class SegmentWriter:
         final = self._root / current.rel
         layout.fsync_file(current.part)
         current.part.rename(final)
+        self._part = None
         layout.fsync_dir(final.parent)
         seconds = max((end - current.start).total_seconds(), 1e-6)
-        ctx = self._template.codec_context
         self._on_finished(
             FinishedSegment(
                 camera_id=self._camera_id,
@@ -126,9 +204,9 @@ class SegmentWriter:
                 path=current.rel,
                 size=final.stat().st_size,
                 sha256=layout.sha256_of(final),
-                codec=ctx.name,
-                width=ctx.width,
-                height=ctx.height,
+                codec=self._template.codec_context.name,
+                width=current.facts.width,
+                height=current.facts.height,
                 fps=round(current.frames / seconds, 3),
                 keyframes_ms=tuple(current.keyframes_ms),
             )

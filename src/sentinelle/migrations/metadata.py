@@ -7,10 +7,17 @@ import sqlalchemy as sa
 from sentinelle.access import tables as _access_tables
 from sentinelle.audit import tables as _audit_tables
 from sentinelle.db.base import Base
+from sentinelle.ingest import tables as _ingest_tables
 from sentinelle.registry import tables as _registry_tables
 from sentinelle.storage import tables as _storage_tables
 
-TABLE_MODULES = (_access_tables, _audit_tables, _registry_tables, _storage_tables)
+TABLE_MODULES = (
+    _access_tables,
+    _audit_tables,
+    _registry_tables,
+    _storage_tables,
+    _ingest_tables,
+)
 
 
 def target_metadata() -> sa.MetaData:

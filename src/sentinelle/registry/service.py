@@ -28,6 +28,7 @@ from sentinelle.registry.models import (
     CameraGroupInput,
     CameraInput,
     CameraStatus,
+    FieldOfView,
     ZoneInput,
 )
 from sentinelle.registry.tables import (
@@ -62,6 +63,8 @@ class RecordableCamera:
     camera_id: int
     code: str
     url: str
+    field_of_view: FieldOfView
+    fast_flows: bool
 
 
 def lawful_cameras(rt: Runtime) -> list[RecordableCamera]:
@@ -73,7 +76,13 @@ def lawful_cameras(rt: Runtime) -> list[RecordableCamera]:
             s, CameraScope.everything(), status=CameraStatus.IN_SERVICE
         )
         return [
-            RecordableCamera(c.id, c.code, box.open(c.main_url_sealed))
+            RecordableCamera(
+                c.id,
+                c.code,
+                box.open(c.main_url_sealed),
+                FieldOfView(c.field_of_view),
+                c.fast_flows,
+            )
             for c in cameras
             if is_lawful(c, on)
         ]

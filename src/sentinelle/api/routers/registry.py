@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from fastapi import APIRouter, Query
 
 from sentinelle.access.models import Permission, Principal
 from sentinelle.api.schemas.common import ERROR_RESPONSES, MAX_PAGE, Page
 from sentinelle.api.schemas.registry import (
     AuthorisationOut,
+    CameraEventOut,
     CameraGroupOut,
     CameraOut,
     CameraStatusChange,
@@ -18,6 +21,7 @@ from sentinelle.api.schemas.registry import (
 )
 from sentinelle.api.security import PrincipalDep, RuntimeDep, actor_of, guarded
 from sentinelle.core.errors import NotFound
+from sentinelle.ingest.service import camera_events
 from sentinelle.registry import repository, service
 from sentinelle.registry.models import (
     AuthorisationChanges,
@@ -152,6 +156,26 @@ def get_conformity(camera_id: int, rt: RuntimeDep) -> ConformityOut:
         conforming=result.ok,
         problems=list(result.problems),
     )
+
+
+@router.get("/cameras/{camera_id}/events", **guarded(READ, camera="camera_id"))
+def list_camera_events(
+    camera_id: int,
+    rt: RuntimeDep,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    limit: int = Query(500, ge=1, le=MAX_PAGE),
+) -> list[CameraEventOut]:
+    """Health events of a camera, oldest first (default: the last 24 hours): where its
+    recording has gaps and why, stream faults, storage faults, conformity changes."""
+    with rt.db.read() as s:
+        repository.get_camera(s, camera_id)
+    end = until or rt.now()
+    start = since or end - timedelta(days=1)
+    return [
+        CameraEventOut(kind=e.kind, at=e.at, reason=e.reason, detail=e.detail)
+        for e in camera_events(rt, camera_id, start, end, limit)
+    ]
 
 
 @router.patch("/cameras/{camera_id}", **guarded(WRITE, camera="camera_id"))

@@ -167,3 +167,13 @@ class ConformityOut(BaseModel):
     legal_minimums: LegalMinimumsOut
     conforming: bool
     problems: list[str]
+
+
+class CameraEventOut(BaseModel):
+    """One camera health event: a gap beginning (`disconnected`, with its reason), its end
+    (`connected`), or a fact about the stream (see `ingest.events.EventKind`)."""
+
+    kind: str
+    at: datetime
+    reason: str | None
+    detail: str
