@@ -9,6 +9,8 @@ import pytest
 from typer.testing import CliRunner
 
 from sentinelle.cli.main import app
+from sentinelle.ingest.events import EventKind, GapReason, SessionEvent
+from sentinelle.ingest.service import record_events
 from sentinelle.migrations.runner import head_revision
 from sentinelle.runtime import Runtime
 from tests import factories as f
@@ -218,3 +220,27 @@ def test_holds_register_and_storage_from_the_command_line(run, rt: Runtime) -> N
     assert "time sweep: 2 segment(s)" in run("storage", "purge")[1]
     code, _, err = run("hold", "release", "1", "--reason", "again")
     assert (code, "hold_already_released" in err) == (4, True)
+
+
+def test_recordings_events_lists_gaps_with_their_reason(run, rt: Runtime) -> None:  # type: ignore[no-untyped-def]
+    _, _, (cam, _) = f.town(rt)
+    at = rt.now() - timedelta(minutes=10)
+    record_events(
+        rt,
+        [
+            SessionEvent(
+                cam.id, EventKind.DISCONNECTED, at, "no packet for 5 s", GapReason.STALLED
+            ),
+            SessionEvent(cam.id, EventKind.CONNECTED, at + timedelta(minutes=2)),
+        ],
+    )
+    window = ("--from", (at - timedelta(hours=1)).isoformat(), "--to", rt.now().isoformat())
+    code, out, err = run("recordings", "events", "--camera", "CAM-001", *window)
+    assert code == 0, err
+    lines = [line for line in out.splitlines() if "disconnected" in line or "connected" in line]
+    assert "stalled" in lines[0]
+    assert "no packet for 5 s" in lines[0]
+    assert "connected" in lines[1]
+    code, _, err = run("recordings", "events", "--camera", "NOPE", *window)
+    assert code != 0
+    assert "camera_not_found" in err

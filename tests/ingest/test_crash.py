@@ -7,16 +7,23 @@ import subprocess
 import sys
 import threading
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import av
 import pytest
+import sqlalchemy as sa
 
 from sentinelle.ingest.clips import write_clip
-from sentinelle.ingest.recovery import complete_length, recover_all
+from sentinelle.ingest.events import EventKind
+from sentinelle.ingest.recovery import catalogue, complete_length, recover_all
+from sentinelle.ingest.service import camera_events
+from sentinelle.ingest.worker import IngestWorker
+from sentinelle.ingest.writer import FinishedSegment, SegmentWriter, packet_instant
 from sentinelle.runtime import Runtime
 from sentinelle.storage import layout
 from sentinelle.storage.check import check
+from sentinelle.storage.tables import SegmentRow
 from tests import factories as f
 
 # Writes the clip at real time, printing each packet's stream offset once it is written.
@@ -88,3 +95,39 @@ def test_a_part_with_no_complete_fragment_is_removed(rt: Runtime, tmp_path: Path
     (result,) = recover_all(rt)
     assert result.segment is None
     assert not part.exists()
+
+
+def test_a_finished_file_without_its_row_is_catalogued_at_start(
+    rt: Runtime, long_clip: Path
+) -> None:
+    """A crash between the rename and the catalogue row (S3 steps 3–5) loses nothing."""
+    _, _, (cam, _) = f.town(rt)
+    root = layout.recordings_root(rt.settings.resolved_data_dir)
+    finished: list[FinishedSegment] = []
+    with av.open(str(long_clip)) as src:
+        stream = src.streams.video[0]
+        writer = SegmentWriter(root, cam.id, stream, finished.append, timedelta(seconds=10))
+        anchor, first = datetime(2026, 11, 22, 8, tzinfo=UTC), None
+        for packet in src.demux(stream):
+            if packet.pts is None:
+                continue
+            first = packet.pts if first is None else first
+            at = packet_instant(anchor, first, packet, stream.time_base)
+            writer.write(packet, at, timedelta(seconds=float(packet.duration * stream.time_base)))
+        writer.close()
+    catalogue(rt, finished[0])  # the others' rows were never written
+    worker = IngestWorker(rt)
+    worker.start()
+    worker.stop_all()
+    report = check(rt, rehash=True)
+    assert (report.ok, report.segments) == (True, 3)
+    with rt.db.read() as s:
+        rows = s.execute(sa.select(SegmentRow).order_by(SegmentRow.start_at)).scalars().all()
+        assert [r.recovered for r in rows] == [False, True, True]
+        assert [r.sha256 for r in rows] == [seg.sha256 for seg in finished]
+    events = camera_events(rt, cam.id, anchor, rt.now() + timedelta(days=1))
+    recovered = [e for e in events if e.kind is EventKind.RECOVERED]
+    assert [e.detail.split()[0] for e in recovered] == [seg.path for seg in finished[1:]]
+    unreachable = [e for e in events if e.kind is EventKind.DISCONNECTED]
+    assert unreachable  # its address is not a camera; and its password never shows
+    assert all("s3cret" not in e.detail and "10.0.0.7" in e.detail for e in unreachable)

@@ -10,6 +10,7 @@ import typer
 from sentinelle.cli import common
 from sentinelle.core.errors import InvalidInput
 from sentinelle.ingest.recovery import recover_all
+from sentinelle.ingest.service import camera_events
 from sentinelle.registry import errors as registry_errors
 from sentinelle.registry import repository as registry_repo
 from sentinelle.runtime import Runtime
@@ -69,7 +70,9 @@ def purge() -> None:
 def check(
     rehash: bool = typer.Option(False, "--rehash", help="re-hash every file (slow)"),
     repair: bool = typer.Option(
-        False, "--repair", help="recover partial segments, finish interrupted deletions"
+        False,
+        "--repair",
+        help="recover partial segments, catalogue files without a row, finish deletions",
     ),
 ) -> None:
     """Verify files against the catalogue and the per-camera chains. Exit 1 on any problem.
@@ -77,7 +80,10 @@ def check(
     Run --repair only while no ingest worker runs: a segment being written is a partial one."""
     with common.runtime() as rt:
         if repair:
-            for result in recover_all(rt):
+            for result in recover_all(rt, days=None):
+                if result.kind == "uncatalogued":
+                    typer.echo(f"repaired: file {result.part.name} had no row: catalogued")
+                    continue
                 state = "recovered" if result.segment else "removed (no complete fragment)"
                 typer.echo(f"repaired: partial segment {result.part.name} {state}")
         report = storage_check.check(rt, rehash=rehash, repair=repair)
@@ -204,3 +210,20 @@ def recordings_list(
                 for r in rows
             ],
         )
+
+
+@recordings_app.command("events")
+@common.handle_errors
+def recordings_events(
+    camera: str = typer.Option(..., help="camera code"),
+    since: str = typer.Option(..., "--from"),
+    until: str = typer.Option(..., "--to"),
+) -> None:
+    """A camera's health events: gaps in its recording and why, stream and storage faults."""
+    start, end = required_instant(since, "from"), required_instant(until, "to")
+    with common.runtime() as rt:
+        events = camera_events(rt, _camera_id(rt, camera), start, end)
+    common.print_table(
+        ["at", "event", "reason", "detail"],
+        [(e.at.isoformat(), e.kind, e.reason or "", e.detail) for e in events],
+    )

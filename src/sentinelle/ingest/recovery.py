@@ -99,28 +99,31 @@ def _finished(
 RECENT_DAYS = 2  # day folders per camera that recovery looks at (a crash leaves files there)
 
 
-def recent_days(root: Path) -> list[tuple[int, Path]]:
-    """Each camera's latest `RECENT_DAYS` day folders, with the camera's id."""
+def recent_days(root: Path, days: int | None = RECENT_DAYS) -> list[tuple[int, Path]]:
+    """Each camera's latest `days` day folders (all of them if None), with the camera's id."""
     if not root.exists():
         return []
     found = []
     for camera in sorted(root.iterdir()):
         if camera.is_dir() and camera.name.isdigit():
-            days = sorted(p for p in camera.glob("*/*/*") if p.is_dir())
-            found += [(int(camera.name), day) for day in days[-RECENT_DAYS:]]
+            folders = sorted(p for p in camera.glob("*/*/*") if p.is_dir())
+            found += [(int(camera.name), day) for day in folders[-days if days else 0 :]]
     return found
 
 
-def find_parts(root: Path) -> list[tuple[int, Path]]:
+def find_parts(root: Path, days: int | None = RECENT_DAYS) -> list[tuple[int, Path]]:
     """The `.part` files of the recent day folders, with their camera's id."""
-    return [(cam, part) for cam, day in recent_days(root) for part in sorted(day.glob("*.part"))]
+    folders = recent_days(root, days)
+    return [(cam, part) for cam, day in folders for part in sorted(day.glob("*.part"))]
 
 
-def find_uncatalogued(rt: Runtime, root: Path) -> list[tuple[int, Path]]:
+def find_uncatalogued(
+    rt: Runtime, root: Path, days: int | None = RECENT_DAYS
+) -> list[tuple[int, Path]]:
     """Finished files of the recent day folders that have no catalogue row (a crash between
     steps 3 and 5 of S3, or a catalogue failure), with their camera's id."""
     found = []
-    for camera_id, day in recent_days(root):
+    for camera_id, day in recent_days(root, days):
         files = {f.relative_to(root).as_posix(): f for f in sorted(day.glob("*.mp4"))}
         with rt.db.read() as s:
             known = repository.catalogued_paths(s, list(files))
@@ -170,18 +173,18 @@ def _read_facts(path: Path, start: datetime) -> _Facts:
         )
 
 
-def recover_all(rt: Runtime) -> list[Recovered]:
-    """Recover and catalogue the `.part` files and the uncatalogued files of the recent day
-    folders (run before camera sessions start)."""
+def recover_all(rt: Runtime, days: int | None = RECENT_DAYS) -> list[Recovered]:
+    """Recover and catalogue the `.part` files and the uncatalogued files of each camera's
+    `days` latest day folders, or all (run before camera sessions start)."""
     root = layout.recordings_root(rt.settings.resolved_data_dir)
     results = []
-    for camera_id, part in find_parts(root):
+    for camera_id, part in find_parts(root, days):
         result = recover_part(root, part, camera_id)
         if result.segment is not None:
             catalogue(rt, result.segment, recovered=True)
             log.warning("recovery: %s recovered up to its last complete fragment", part)
         results.append(result)
-    for camera_id, path in find_uncatalogued(rt, root):
+    for camera_id, path in find_uncatalogued(rt, root, days):
         segment = _finished(root, path, camera_id)
         try:
             catalogue(rt, segment, recovered=True)

@@ -22,6 +22,7 @@ from sentinelle.ingest.events import EventKind, GapReason, SessionEvent
 from sentinelle.ingest.fanout import FanOut
 from sentinelle.ingest.recovery import recover_part
 from sentinelle.ingest.writer import FinishedSegment, SegmentWriter, StorageFault, packet_instant
+from sentinelle.registry import streams
 
 log = logging.getLogger(__name__)
 STALL_SECONDS = 5.0
@@ -217,6 +218,8 @@ class CameraSession:
         self._event(EventKind.DISCONNECTED, str(fault), GapReason.STORAGE)
 
     def _event(self, kind: EventKind, detail: str = "", reason: GapReason | None = None) -> None:
+        """Emit an event; the stream's credentials never appear in it (nor in the log)."""
+        detail = detail.replace(self.config.url, streams.redact(self.config.url))
         event = SessionEvent(self.config.camera_id, kind, self.clock.now(), detail, reason)
         looping = self.config.url.startswith("file:") and reason is GapReason.END_OF_STREAM
         if kind not in (EventKind.CONNECTED, EventKind.STOPPED) and not looping:
