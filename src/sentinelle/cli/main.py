@@ -12,6 +12,7 @@ from sentinelle import __version__
 from sentinelle.api.app import create_app
 from sentinelle.cli import admin, audit, common, storage
 from sentinelle.demo.town import seed
+from sentinelle.ingest.worker import Shard
 from sentinelle.migrations.runner import current_revision, upgrade
 from sentinelle.runtime import Runtime
 from sentinelle.workers import ingest as ingest_worker
@@ -102,16 +103,21 @@ def demo(
 @common.handle_errors
 def worker_ingest(
     pace_files: bool = typer.Option(True, help="play file:// sources at real time"),
+    shard: int = typer.Option(0, min=0, help="this worker's share of the cameras (0-based)"),
+    of: int = typer.Option(1, min=1, help="number of ingest workers sharing the cameras"),
 ) -> None:
-    """Record every camera in lawful service (one session each) until stopped."""
+    """Record every camera in lawful service (one session each) until stopped; with several
+    workers, those whose id modulo --of is --shard."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    if shard >= of:
+        raise typer.BadParameter(f"--shard must be below --of ({of})")
     with common.runtime() as rt:
-        ingest_worker.run(rt, pace_files=pace_files)
+        ingest_worker.run(rt, pace_files=pace_files, shard=Shard(shard, of))
 
 
 def _serve(rt: Runtime) -> None:
     """Serve on the checked settings' address (options went through the same checks), with
-    an ingest worker process beside the API."""
+    the supervised ingest worker processes beside the API."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     api = create_app(rt)
     _, stop = sweeper.start_in_background(rt)
@@ -120,9 +126,10 @@ def _serve(rt: Runtime) -> None:
         f"Sentinelle {__version__} on http://{bind_host}:{bind_port}/ (data: "
         f"{rt.settings.resolved_data_dir})"
     )
-    recorder = ingest_worker.spawn(rt.settings.resolved_data_dir)
+    recorders = ingest_worker.Supervisor(rt.settings.resolved_data_dir, rt.settings.ingest_workers)
+    recorders.start()
     try:
         uvicorn.run(api, host=bind_host, port=bind_port, log_level="info", access_log=False)
     finally:
         stop.set()
-        ingest_worker.terminate(recorder)
+        recorders.stop()

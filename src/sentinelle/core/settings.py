@@ -40,6 +40,7 @@ class Settings(BaseSettings):
     lockout_minutes: int = Field(default=15, ge=5, le=1440)
     sweep_interval_seconds: int = Field(default=60, ge=5, le=900)
     storage_min_free_percent: float = Field(default=5.0, ge=0.5, le=50.0)
+    ingest_workers: int = Field(default=1, ge=1, le=64)
 
     @model_validator(mode="after")
     def _check_consistency(self) -> Settings:

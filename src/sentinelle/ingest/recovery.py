@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import struct
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -99,31 +100,42 @@ def _finished(
 RECENT_DAYS = 2  # day folders per camera that recovery looks at (a crash leaves files there)
 
 
-def recent_days(root: Path, days: int | None = RECENT_DAYS) -> list[tuple[int, Path]]:
-    """Each camera's latest `days` day folders (all of them if None), with the camera's id."""
+Cameras = Callable[[int], bool]  # which cameras' folders to look at
+
+
+def _every_camera(camera_id: int) -> bool:
+    return True
+
+
+def recent_days(
+    root: Path, days: int | None = RECENT_DAYS, cameras: Cameras = _every_camera
+) -> list[tuple[int, Path]]:
+    """The latest `days` day folders (all if None) of each of `cameras`, with its id."""
     if not root.exists():
         return []
     found = []
     for camera in sorted(root.iterdir()):
-        if camera.is_dir() and camera.name.isdigit():
+        if camera.is_dir() and camera.name.isdigit() and cameras(int(camera.name)):
             folders = sorted(p for p in camera.glob("*/*/*") if p.is_dir())
             found += [(int(camera.name), day) for day in folders[-days if days else 0 :]]
     return found
 
 
-def find_parts(root: Path, days: int | None = RECENT_DAYS) -> list[tuple[int, Path]]:
+def find_parts(
+    root: Path, days: int | None = RECENT_DAYS, cameras: Cameras = _every_camera
+) -> list[tuple[int, Path]]:
     """The `.part` files of the recent day folders, with their camera's id."""
-    folders = recent_days(root, days)
+    folders = recent_days(root, days, cameras)
     return [(cam, part) for cam, day in folders for part in sorted(day.glob("*.part"))]
 
 
 def find_uncatalogued(
-    rt: Runtime, root: Path, days: int | None = RECENT_DAYS
+    rt: Runtime, root: Path, days: int | None = RECENT_DAYS, cameras: Cameras = _every_camera
 ) -> list[tuple[int, Path]]:
     """Finished files of the recent day folders that have no catalogue row (a crash between
     steps 3 and 5 of S3, or a catalogue failure), with their camera's id."""
     found = []
-    for camera_id, day in recent_days(root, days):
+    for camera_id, day in recent_days(root, days, cameras):
         files = {f.relative_to(root).as_posix(): f for f in sorted(day.glob("*.mp4"))}
         with rt.db.read() as s:
             known = repository.catalogued_paths(s, list(files))
@@ -173,18 +185,20 @@ def _read_facts(path: Path, start: datetime) -> _Facts:
         )
 
 
-def recover_all(rt: Runtime, days: int | None = RECENT_DAYS) -> list[Recovered]:
-    """Recover and catalogue the `.part` files and the uncatalogued files of each camera's
-    `days` latest day folders, or all (run before camera sessions start)."""
+def recover_all(
+    rt: Runtime, days: int | None = RECENT_DAYS, cameras: Cameras = _every_camera
+) -> list[Recovered]:
+    """Recover and catalogue the `.part` files and the uncatalogued files of the `days` latest
+    day folders (all if None) of `cameras` (run before their sessions start)."""
     root = layout.recordings_root(rt.settings.resolved_data_dir)
     results = []
-    for camera_id, part in find_parts(root, days):
+    for camera_id, part in find_parts(root, days, cameras):
         result = recover_part(root, part, camera_id)
         if result.segment is not None:
             catalogue(rt, result.segment, recovered=True)
             log.warning("recovery: %s recovered up to its last complete fragment", part)
         results.append(result)
-    for camera_id, path in find_uncatalogued(rt, root, days):
+    for camera_id, path in find_uncatalogued(rt, root, days, cameras):
         segment = _finished(root, path, camera_id)
         try:
             catalogue(rt, segment, recovered=True)

@@ -37,6 +37,17 @@ CONFORMITY_MIN_SECONDS = 10.0  # shorter segments measure the frame rate too rou
 FLUSH_SECONDS = 1.0  # the catalogue thread persists waiting events at least this often
 
 
+@dataclass(frozen=True, slots=True)
+class Shard:
+    """Which cameras a worker records when several share the load: `camera_id % count`."""
+
+    index: int = 0
+    count: int = 1
+
+    def owns(self, camera_id: int) -> bool:
+        return camera_id % self.count == self.index
+
+
 @dataclass
 class _Running:
     camera: RecordableCamera
@@ -50,6 +61,7 @@ class _Running:
 class IngestWorker:
     rt: Runtime
     pace_files: bool = False
+    shard: Shard = field(default_factory=Shard)
     sessions: dict[int, _Running] = field(default_factory=dict)
     events: deque[SessionEvent] = field(default_factory=lambda: deque(maxlen=EVENTS_KEPT))
     _pending: deque[FinishedSegment] = field(default_factory=deque)
@@ -63,7 +75,7 @@ class IngestWorker:
     _catalogue_thread: threading.Thread | None = None
 
     def start(self) -> None:
-        for result in recover_all(self.rt):
+        for result in recover_all(self.rt, cameras=self.shard.owns):
             if result.segment is not None:
                 detail = f"{result.segment.path} recovered ({result.kind})"
                 self._event(
@@ -80,7 +92,8 @@ class IngestWorker:
 
     def refresh(self) -> None:
         """Bring the running sessions in line with the cameras lawfully recordable now."""
-        wanted = {c.camera_id: c for c in lawful_cameras(self.rt)}
+        lawful = lawful_cameras(self.rt)
+        wanted = {c.camera_id: c for c in lawful if self.shard.owns(c.camera_id)}
         for camera_id, running in list(self.sessions.items()):
             camera = wanted.get(camera_id)
             if camera is None or camera.url != running.camera.url or not running.thread.is_alive():
