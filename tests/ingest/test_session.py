@@ -1,5 +1,10 @@
 from __future__ import annotations
 
+import functools
+import http.server
+import threading
+from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -12,6 +17,7 @@ from sentinelle.ingest.session import LivePacket
 from sentinelle.runtime import Runtime
 from tests import factories as f
 from tests.ingest.recorder import Recorder
+from tests.support.streams import to_ts
 
 
 @pytest.fixture(scope="module")
@@ -71,3 +77,30 @@ def test_fanout_keeps_the_newest_items() -> None:
     assert sub.dropped == 3
     fan.unsubscribe(sub)
     assert fan.subscribers == 0
+
+
+@pytest.fixture
+def http_base(tmp_path: Path) -> Iterator[str]:
+    """A plain HTTP server on loopback serving `tmp_path` (an HTTP camera or a file server)."""
+    handler = functools.partial(QuietHandler, directory=str(tmp_path))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base's name
+        pass
+
+
+def test_an_http_stream_is_recorded(
+    rt: Runtime, clock: FakeClock, tmp_path: Path, http_base: str
+) -> None:
+    _, _, (cam, _) = f.town(rt)
+    to_ts(write_clip(tmp_path / "cam.mp4", 25), tmp_path / "cam.ts")
+    rec = Recorder(rt, clock, cam.id, f"{http_base}/cam.ts", target=timedelta(seconds=10))
+    rec.run()
+    assert rec.kinds() == [EventKind.CONNECTED, EventKind.DISCONNECTED, EventKind.STOPPED]
+    assert rec.seconds() == [10.0, 10.0, 5.0]
