@@ -1,12 +1,13 @@
 from __future__ import annotations
 
 import time
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
+from sentinelle.core.clock import FakeClock
 from sentinelle.ingest.clips import write_clip
 from sentinelle.ingest.events import EventKind
 from sentinelle.ingest.service import camera_events
@@ -84,3 +85,21 @@ def test_a_non_conforming_stream_is_an_event_and_is_still_recorded(
     wide_kinds = [e.kind for e in camera_events(rt, wide.id, *window)]
     assert EventKind.CONFORMING in wide_kinds
     assert EventKind.NONCONFORMING not in wide_kinds
+
+
+def test_recording_stops_when_the_authorisation_expires(
+    rt: Runtime, clock: FakeClock, clip: Path
+) -> None:
+    """Rule 1: no valid prefectoral authorisation, no recording."""
+    expiring = f.authorisation(rt, reference="2026/DSC/0002", expires_on=date(2026, 11, 23))
+    url = f"file://{clip}"
+    soon = f.camera(rt, f.zone(rt, expiring.id, "Gare").id, "SOON", main_stream_url=url)
+    worker = IngestWorker(rt)
+    try:
+        worker.start()
+        assert set(worker.sessions) == {soon.id}
+        clock.advance(timedelta(days=2))
+        worker.refresh()
+        assert worker.sessions == {}
+    finally:
+        worker.stop_all()
