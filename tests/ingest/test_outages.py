@@ -3,7 +3,9 @@ catalogue catches up), a camera that disappears mid-segment and comes back."""
 
 from __future__ import annotations
 
+import os
 import secrets
+import signal
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -27,7 +29,7 @@ from sentinelle.storage import layout
 from sentinelle.storage.check import check
 from tests import factories as f
 from tests.support.proxy import TcpProxy
-from tests.support.rtsp import free_port, rtsp_server
+from tests.support.rtsp import free_port, rtsp_server, rtsp_server_process
 
 
 @pytest.fixture(scope="module")
@@ -129,3 +131,39 @@ def test_a_camera_lost_mid_segment_leaves_a_visible_gap_and_is_recorded_again(
     first, second = segments[0], segments[1]
     assert (second.start - first.end).total_seconds() >= 1.5  # the gap is in the catalogue
     assert check(rt, rehash=True).ok
+
+
+def test_a_frozen_camera_is_detected_as_a_stall_and_recorded_again(
+    rt: Runtime, tmp_path: Path
+) -> None:
+    """The connection stays open but nothing comes: the stall time-out ends it (gap reason
+    `stalled`), and recording resumes when the camera wakes up."""
+    _, _, (cam, _) = f.town(rt)
+    clip = write_clip(tmp_path / "cam.mp4", 60)
+    segments: list[FinishedSegment] = []
+    events: list[SessionEvent] = []
+    with rtsp_server_process({"cam": clip}) as (base, server):
+        config = SessionConfig(
+            cam.id,
+            f"{base}/cam",
+            layout.recordings_root(rt.settings.resolved_data_dir),
+            stall_seconds=2.0,
+        )
+        session = CameraSession(
+            config, SystemClock(), lambda s: (segments.append(s), catalogue(rt, s)), events.append
+        )
+        stop = threading.Event()
+        thread = threading.Thread(target=session.run, args=(stop,))
+        thread.start()
+        assert _wait_for(lambda: EventKind.CONNECTED in [e.kind for e in events])
+        time.sleep(3)
+        os.kill(server.pid, signal.SIGSTOP)
+        try:
+            assert _wait_for(lambda: len(segments) == 1, timeout=15)
+        finally:
+            os.kill(server.pid, signal.SIGCONT)
+        assert _wait_for(lambda: [e.kind for e in events].count(EventKind.CONNECTED) == 2, 30)
+        stop.set()
+        thread.join(timeout=20)
+    lost = [e for e in events if e.kind is EventKind.DISCONNECTED]
+    assert lost[0].reason is GapReason.STALLED

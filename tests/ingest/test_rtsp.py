@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import queue
 import threading
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -42,6 +45,7 @@ def test_rtsp_stream_is_recorded_at_real_time(rt: Runtime, rtsp: str, tmp_path: 
     )
     stop = threading.Event()
     thread = threading.Thread(target=session.run, args=(stop,))
+    lateness = _watch_lateness(session, stop)
     began = time.monotonic()
     thread.start()
     time.sleep(7)
@@ -53,4 +57,22 @@ def test_rtsp_stream_is_recorded_at_real_time(rt: Runtime, rtsp: str, tmp_path: 
     recorded = (segments[0].end - segments[0].start).total_seconds()
     assert elapsed - 4.0 <= recorded <= elapsed  # connection set-up, first keyframe
     assert (segments[0].codec, segments[0].width, segments[0].height) == ("h264", 320, 240)
+    # instants are when packets arrived, not a probing read-ahead (about 1 s) later
+    steady = sorted(lateness[len(lateness) // 2 :])
+    assert abs(steady[len(steady) // 2]) < 0.3
     assert check(rt, rehash=True).ok
+
+
+def _watch_lateness(session: CameraSession, stop: threading.Event) -> list[float]:
+    """Seconds by which each live packet's instant lies after its arrival (as published)."""
+    sub = session.fanout.subscribe(depth=10_000)
+    found: list[float] = []
+
+    def watch() -> None:
+        while not stop.is_set():
+            with contextlib.suppress(queue.Empty):
+                live = sub.get(timeout=0.2)
+                found.append((live.at - datetime.now(UTC)).total_seconds())
+
+    threading.Thread(target=watch, daemon=True).start()
+    return found

@@ -21,6 +21,15 @@ def free_port() -> int:
 @contextmanager
 def rtsp_server(clips: dict[str, Path], port: int | None = None) -> Iterator[str]:
     """Serve each clip at rtsp://127.0.0.1:PORT/NAME; yields the base URL."""
+    with rtsp_server_process(clips, port) as (base, _):
+        yield base
+
+
+@contextmanager
+def rtsp_server_process(
+    clips: dict[str, Path], port: int | None = None
+) -> Iterator[tuple[str, subprocess.Popen[str]]]:
+    """As `rtsp_server`, with the server's process (to freeze it with SIGSTOP, say)."""
     port = port or free_port()
     args = [DEBIAN_PYTHON, str(SERVER), str(port), *(f"{n}={p}" for n, p in clips.items())]
     with subprocess.Popen(args, stdout=subprocess.PIPE, text=True) as server:
@@ -28,7 +37,16 @@ def rtsp_server(clips: dict[str, Path], port: int | None = None) -> Iterator[str
         line = server.stdout.readline()
         assert line.strip() == "READY", f"RTSP server did not start: {line!r}"
         try:
-            yield f"rtsp://127.0.0.1:{port}"
+            yield f"rtsp://127.0.0.1:{port}", server
         finally:
-            server.terminate()
+            server.kill() if server.poll() is None and _stopped(server) else server.terminate()
             server.wait(10)
+
+
+def _stopped(server: subprocess.Popen[str]) -> bool:
+    """Whether the process is frozen (SIGSTOP): it would not answer SIGTERM."""
+    try:
+        state = Path(f"/proc/{server.pid}/stat").read_text().split(") ", 1)[1][0]
+    except (OSError, IndexError):
+        return False
+    return state == "T"

@@ -43,8 +43,9 @@ def parameter_sets(data: bytes, codec: str, *, whole: bool = False) -> bytes:
         end = following - len(START_CODE) if following >= 0 else len(data) if whole else -1
         if end < 0:
             break
-        if kind in wanted:
-            found.append(_LONG_START_CODE + data[start:end].rstrip(b"\x00"))
+        unit = _LONG_START_CODE + data[start:end].rstrip(b"\x00")
+        if kind in wanted and unit not in found:  # a repeated set is the same set
+            found.append(unit)
         start = following
     return b"".join(found)
 

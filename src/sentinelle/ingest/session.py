@@ -79,6 +79,7 @@ class CameraSession:
     fanout: FanOut[LivePacket] = field(default_factory=FanOut)
     last_packet_at: float = 0.0  # monotonic time of the last packet (liveness is progress)
     _floor: datetime | None = None  # end of the last packet written: no segment starts before
+    _opening: datetime | None = None  # when the current connection began
     _keyframe_late: bool = False
 
     def run(self, stop: threading.Event) -> None:
@@ -124,10 +125,11 @@ class CameraSession:
             raise _Lost(GapReason.END_OF_STREAM, "end of stream")
 
     def _open(self) -> Any:
+        """Connect; the connection's start is noted as the anchor's best estimate."""
         cfg = self.config
-        timeout = (cfg.stall_seconds, cfg.stall_seconds)
+        self._opening = self.clock.now()
         try:
-            return av.open(cfg.url, options=_options(cfg.url), timeout=timeout)
+            return av.open(cfg.url, options=_options(cfg.url, cfg.stall_seconds))
         except (av.error.FFmpegError, OSError, ValueError) as exc:
             raise _Lost(GapReason.UNREACHABLE, _describe(exc)) from exc
 
@@ -141,7 +143,7 @@ class CameraSession:
                 self._event(EventKind.CONNECTED)
             elif self._jumped(clocking, packet, stream.time_base):
                 writer.close()  # the segment ends with the old clock; a new one starts
-                clocking = self._anchor(packet.pts)
+                clocking = self._anchor(packet.pts, reconnected=False)
             clocking.last_dts = packet.dts
             at = packet_instant(clocking.anchor, clocking.first_pts, packet, stream.time_base)
             if self.config.pace:
@@ -168,7 +170,7 @@ class CameraSession:
                     if packet.dts is not None and packet.pts is not None:
                         yield packet
                 return
-            except av.error.ExitError as exc:
+            except (av.error.ExitError, av.error.TimeoutError) as exc:
                 raise _Lost(GapReason.STALLED, _describe(exc)) from exc
             except av.error.InvalidDataError as exc:
                 corrupt_run += 1
@@ -180,9 +182,14 @@ class CameraSession:
             except (av.error.FFmpegError, OSError) as exc:
                 raise _Lost(GapReason.LOST, _describe(exc)) from exc
 
-    def _anchor(self, pts: int) -> _Clocking:
-        """Anchor stream time to the server clock, never before what was already written."""
-        now = self.clock.now()
+    def _anchor(self, pts: int, *, reconnected: bool = True) -> _Clocking:
+        """Anchor stream time to the server clock, never before what was already written.
+
+        At a connection's first packet the anchor is the instant the connection began:
+        opening a stream reads ahead to probe it (about a second of packets, which then come
+        out at once), so the first packet was received then, not when it is demuxed. It
+        errs early by at most the connection's set-up time (milliseconds on a LAN)."""
+        now = self._opening if reconnected and self._opening is not None else self.clock.now()
         anchor = max(now, self._floor) if self._floor is not None else now
         return _Clocking(anchor, pts, time.monotonic())
 
@@ -231,7 +238,14 @@ def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
-def _options(url: str) -> dict[str, str]:
+def _options(url: str, stall_seconds: float) -> dict[str, str]:
+    """Demuxer options: RTSP over TCP, and socket time-outs that end a stalled connection.
+
+    libavformat's own time-outs, not PyAV's `timeout=`: PyAV's interrupt callback takes the
+    GIL at every I/O check, which at 64 cameras cost three times the CPU (bench_ingest)."""
+    micros = str(round(stall_seconds * 1_000_000))
     if url.startswith(("rtsp://", "rtsps://")):
-        return {"rtsp_transport": "tcp"}
+        return {"rtsp_transport": "tcp", "timeout": micros}
+    if url.startswith(("http://", "https://")):
+        return {"rw_timeout": micros, "timeout": micros}
     return {}
