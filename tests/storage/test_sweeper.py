@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import json
 import threading
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -10,6 +12,7 @@ from sentinelle.core.clock import FakeClock
 from sentinelle.core.errors import Conflict, NotFound
 from sentinelle.runtime import Runtime
 from sentinelle.storage import layout, repository, sweeper
+from sentinelle.storage.check import check
 from sentinelle.storage.models import HoldGround, HoldInput, HoldItemInput, SegmentState
 from sentinelle.storage.service import do_place_hold, do_release_hold
 from tests import factories as f
@@ -102,7 +105,7 @@ def test_interrupted_deletion_is_finished(rt: Runtime, clock: FakeClock) -> None
     _, _, (cam, _) = f.town(rt)
     rows = day_of_segments(rt, cam.id, clock.now() - timedelta(days=15), 2)
     with rt.db.write() as s:  # as if a crash happened right after phase 1
-        repository.mark_deleting(s, [rows[0].id])
+        repository.mark_deleting(s, [(cam.id, rows[0].chain_seq, rows[0].chain_seq)])
     assert sweeper.finish_interrupted(rt) == 1
     assert not file_of(rt, rows[0]).exists()
     assert _active(rt) == 1
@@ -159,3 +162,89 @@ def test_segments_between_includes_the_one_overlapping_the_start(
         )
     assert [r.id for r in found] == [rows[1].id, rows[2].id]
     assert none == []
+
+
+def _lines(rt: Runtime) -> list[tuple[int, int, int, str, bool]]:
+    with rt.db.read() as s:
+        rows = s.execute(
+            sa.text(
+                "SELECT camera_id, first_seq, last_seq, last_hash, completed FROM destructions "
+                "ORDER BY camera_id, first_seq"
+            )
+        )
+        return [tuple(r) for r in rows]  # type: ignore[misc]
+
+
+def _destroyed_details(rt: Runtime) -> list[dict[str, object]]:
+    with rt.db.read() as s:
+        texts = s.execute(
+            sa.text("SELECT details FROM audit_entries WHERE action = 'storage.footage_destroyed'")
+        ).scalars()
+        return [json.loads(text) for text in texts]
+
+
+def test_sweep_in_several_windows_around_a_hold(rt: Runtime, clock: FakeClock) -> None:
+    _, _, (cam, other) = f.town(rt)
+    start = clock.now() - timedelta(days=15)
+    rows = day_of_segments(rt, cam.id, start, 12)
+    others = day_of_segments(rt, other.id, start, 12)
+    _hold(rt, cam.id, rows[4].start_at, rows[5].end_at)
+    held_thumb = file_of(rt, rows[4]).with_suffix(".jpg")
+    thumbs = [file_of(rt, r).with_suffix(".jpg") for r in (rows[0], rows[11], others[6])]
+    for path in [held_thumb, *thumbs]:
+        path.write_bytes(b"thumb")
+    report = sweeper.sweep_time(rt, batch=5)
+    assert (report.segments, _active(rt)) == (22, 2)
+    assert all(file_of(rt, r).exists() for r in rows[4:6])
+    assert held_thumb.exists()
+    gone = rows[:4] + rows[6:] + others
+    assert not any(file_of(rt, r).exists() for r in gone)
+    assert not any(p.exists() for p in thumbs)
+    hashes = {(r.camera_id, r.chain_seq): r.chain_hash for r in rows + others}
+    covered = []
+    for camera_id, first, last, last_hash, completed in _lines(rt):
+        assert completed
+        assert last_hash == hashes[(camera_id, last)]
+        covered += [(camera_id, seq) for seq in range(first, last + 1)]
+    assert sorted(covered) == sorted((r.camera_id, r.chain_seq) for r in gone)
+    details = _destroyed_details(rt)
+    assert len(details) > 1  # one entry per window, each with its cameras
+    assert sum(int(d["segments"]) for d in details) == 22  # type: ignore[call-overload]
+    assert report.register_lines == len(_lines(rt))
+    assert check(rt, rehash=True).ok
+
+
+def test_deletion_interrupted_after_phase_one_is_finished(
+    rt: Runtime, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, _, (cam, _) = f.town(rt)
+    rows = day_of_segments(rt, cam.id, clock.now() - timedelta(days=15), 10)
+
+    def crash(*_: object) -> None:
+        raise RuntimeError("power cut")
+
+    monkeypatch.setattr(sweeper, "_unlink", crash)
+    with pytest.raises(RuntimeError):
+        sweeper.sweep_time(rt)
+    assert _register(rt) == [("CAM-001", 10, "retention_expiry", False)]
+    monkeypatch.undo()
+    assert sweeper.finish_interrupted(rt) == 10
+    assert not any(file_of(rt, r).exists() for r in rows)
+    assert _active(rt) == 0
+    assert _register(rt) == [("CAM-001", 10, "retention_expiry", True)]
+
+
+@pytest.mark.parametrize("count", [2, layout.LIST_FROM + 2])
+def test_unlink_segments_removes_only_the_named_and_their_derived(
+    tmp_path: Path, count: int
+) -> None:
+    names = [f"20261101T0{i:02d}000000000Z.mp4" for i in range(count + 1)]
+    for name in names:
+        (tmp_path / name).write_bytes(b"x")
+    for name in (names[0], names[-1]):
+        for suffix in layout.DERIVED_SUFFIXES:
+            (tmp_path / name).with_suffix(suffix).write_bytes(b"d")
+    layout.unlink_segments(tmp_path, [*names[:-1], "gone-already.mp4"])
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        (tmp_path / names[-1]).with_suffix(s).name for s in (".mp4", *layout.DERIVED_SUFFIXES)
+    )

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import shutil
+from collections.abc import Collection, Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -37,6 +39,36 @@ def unlink_with_derived(segment_file: Path) -> None:
     """Remove a segment and its derived files, tolerating what is already gone."""
     for path in [segment_file, *derived_files(segment_file)]:
         path.unlink(missing_ok=True)
+
+
+# From this many segments of one directory, list it once rather than try every derived name.
+LIST_FROM = 8
+
+
+def unlink_segments(directory: Path, names: Collection[str]) -> None:
+    """Remove these segment files of one directory and their derived files (S11), tolerating
+    what is already gone, then fsync the directory."""
+    if len(names) < LIST_FROM:
+        for name in names:
+            unlink_with_derived(directory / name)
+    else:
+        wanted = {stem + suffix for stem in _stems(names) for suffix in DERIVED_SUFFIXES}
+        try:
+            present = os.listdir(directory)
+        except FileNotFoundError:
+            return
+        base = str(directory)
+        for name in wanted.union(names).intersection(present):
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(os.path.join(base, name))
+    if directory.exists():
+        fsync_dir(directory)
+
+
+def _stems(names: Iterable[str]) -> Iterator[str]:
+    for name in names:
+        stem, dot, _ = name.rpartition(".")
+        yield stem if dot else name
 
 
 _HASH_CHUNK = 1 << 20

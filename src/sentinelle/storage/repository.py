@@ -6,6 +6,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple, cast
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -118,49 +119,104 @@ def hold_spans(
     return active, released
 
 
-def candidates(
-    s: Session, camera_id: int, ended_before: datetime, after_seq: int, limit: int
-) -> list[SegmentRow]:
-    """Active segments of a camera that ended before a cut-off, in chain order after
-    `after_seq` (so a held segment is looked at once per sweep)."""
+class Candidate(NamedTuple):
+    """What a sweeper needs of a segment to decide, register and destroy it."""
+
+    id: int
+    camera_id: int
+    chain_seq: int
+    start_at: datetime
+    end_at: datetime
+    bytes: int
+    path: str
+    chain_hash: str
+
+
+_CANDIDATE_COLUMNS = (
+    SegmentRow.id,
+    SegmentRow.camera_id,
+    SegmentRow.chain_seq,
+    SegmentRow.start_at,
+    SegmentRow.end_at,
+    SegmentRow.bytes,
+    SegmentRow.path,
+    SegmentRow.chain_hash,
+)
+# A run of one camera's chain: (camera_id, first_seq, last_seq), both ends included.
+ChainRange = tuple[int, int, int]
+_SEGMENTS = cast(sa.Table, SegmentRow.__table__)  # Core: plain executemany, no ORM sync
+_IN_RANGE = sa.and_(
+    _SEGMENTS.c.camera_id == sa.bindparam("camera"),
+    _SEGMENTS.c.chain_seq.between(sa.bindparam("first"), sa.bindparam("last")),
+)
+
+
+def window_end(s: Session, after: datetime | None, ended_before: datetime, size: int) -> datetime:
+    """The end of a window (`after`, end] holding about `size` segments of all cameras that
+    ended before the cut-off (read from the `end_at` index alone); the cut-off when fewer do."""
+    stmt = sa.select(SegmentRow.end_at).where(SegmentRow.end_at <= ended_before)
+    if after is not None:
+        stmt = stmt.where(SegmentRow.end_at > after)
+    stmt = stmt.order_by(SegmentRow.end_at).offset(size - 1).limit(1)
+    return s.execute(stmt).scalar_one_or_none() or ended_before
+
+
+def lock_chains(s: Session, camera_ids: Sequence[int]) -> None:
+    """Lock these cameras' chain heads for this transaction, in camera order (as holds being
+    placed lock theirs), so that segments, holds and sweeps of a camera wait for each other."""
     stmt = (
-        sa.select(SegmentRow)
-        .where(
-            SegmentRow.camera_id == camera_id,
-            SegmentRow.state == SegmentState.ACTIVE,
-            SegmentRow.end_at <= ended_before,
-            SegmentRow.chain_seq > after_seq,
-        )
-        .order_by(SegmentRow.chain_seq)
-        .limit(limit)
+        sa.select(CameraChainRow.camera_id)
+        .where(CameraChainRow.camera_id.in_(camera_ids))
+        .order_by(CameraChainRow.camera_id)
         .with_for_update()
     )
-    return list(s.execute(stmt).scalars())
+    s.execute(stmt).all()
 
 
-def oldest_candidates(s: Session, ended_before: datetime, limit: int) -> list[SegmentRow]:
-    """Active segments of all cameras that ended before a cut-off, oldest end first."""
-    stmt = (
-        sa.select(SegmentRow)
-        .where(SegmentRow.state == SegmentState.ACTIVE, SegmentRow.end_at <= ended_before)
-        .order_by(SegmentRow.end_at)
-        .limit(limit)
+def candidates(
+    s: Session, camera_ids: Sequence[int], after: datetime | None, upto: datetime
+) -> list[Candidate]:
+    """Active segments of these cameras whose end is in (`after`, `upto`], oldest end first.
+    Read after `lock_chains`: the chain locks keep them from changing under the caller.
+
+    `start_at < upto` (implied, S5) lets the (camera, start) index serve the query too. The
+    state is tested here rather than in SQL: without statistics, SQLite would walk the `state`
+    index, in which nearly every segment is `active`."""
+    stmt = sa.select(*_CANDIDATE_COLUMNS, SegmentRow.state).where(
+        SegmentRow.camera_id.in_(camera_ids),
+        SegmentRow.end_at <= upto,
+        SegmentRow.start_at < upto,
     )
-    return list(s.execute(stmt).scalars())
+    if after is not None:
+        stmt = stmt.where(SegmentRow.end_at > after)
+    rows = s.execute(stmt.order_by(SegmentRow.end_at, SegmentRow.id))
+    return [Candidate(*row[:-1]) for row in rows if row[-1] == SegmentState.ACTIVE]
 
 
-def mark_deleting(s: Session, ids: Sequence[int]) -> None:
-    s.execute(
-        sa.update(SegmentRow).where(SegmentRow.id.in_(ids)).values(state=SegmentState.DELETING)
-    )
+def mark_deleting(s: Session, ranges: Sequence[ChainRange]) -> None:
+    """Phase 1 of a destruction (S10): these runs of segments are never served again."""
+    stmt = sa.update(_SEGMENTS).where(_IN_RANGE).values(state=SegmentState.DELETING)
+    s.execute(stmt, _range_params(ranges))
+
+
+def remove_runs(s: Session, ranges: Sequence[ChainRange]) -> None:
+    """Phase 3 of a destruction (S10): remove the rows of these runs, all marked `deleting` by
+    `mark_deleting` (a chain position is never reused). Not filtered on the state: planners
+    would take the `state` index, whose statistics do not know the transient `deleting`."""
+    s.execute(sa.delete(_SEGMENTS).where(_IN_RANGE), _range_params(ranges))
+
+
+def _range_params(ranges: Sequence[ChainRange]) -> list[dict[str, int]]:
+    return [{"camera": c, "first": first, "last": last} for c, first, last in ranges]
 
 
 def deleting_segments(s: Session, limit: int = 10_000) -> list[tuple[int, str]]:
-    stmt = (
-        sa.select(SegmentRow.id, SegmentRow.path)
-        .where(SegmentRow.state == SegmentState.DELETING)
-        .limit(limit)
-    )
+    """Segments whose destruction was begun and not finished (normally none)."""
+    deleting = SegmentRow.state == SegmentState.DELETING
+    if s.get_bind().dialect.name == "sqlite":
+        # SQLite's statistics say nothing of values: not told it is rare, it scans the table.
+        deleting = sa.func.unlikely(deleting, type_=sa.Boolean)
+    stmt = sa.select(SegmentRow.id, SegmentRow.path).where(deleting).limit(limit)
     return [(r[0], r[1]) for r in s.execute(stmt)]
 
 
@@ -168,8 +224,18 @@ def remove_segments(s: Session, ids: Sequence[int]) -> None:
     s.execute(sa.delete(SegmentRow).where(SegmentRow.id.in_(ids)))
 
 
+def complete_lines(s: Session, line_ids: Sequence[int]) -> None:
+    """Mark these register lines complete: their segments' rows are removed (phase 3 done)."""
+    s.execute(
+        sa.update(DestructionRow)
+        .where(DestructionRow.id.in_(line_ids))
+        .values(completed=True)
+        .execution_options(synchronize_session=False)
+    )
+
+
 def complete_destructions(s: Session) -> None:
-    """Mark register lines complete once none of their segments remain (phase 3 done)."""
+    """Mark register lines complete once none of their segments remain (after a crash)."""
     pending = s.execute(
         sa.select(DestructionRow).where(DestructionRow.completed.is_(False))
     ).scalars()
