@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import logging
+import signal
 from pathlib import Path
+from types import FrameType
+from typing import NoReturn
 
 import typer
 import uvicorn
@@ -11,7 +14,8 @@ import uvicorn
 from sentinelle import __version__
 from sentinelle.api.app import create_app
 from sentinelle.cli import admin, audit, common, storage
-from sentinelle.demo.town import seed
+from sentinelle.demo import cameras as demo_cameras
+from sentinelle.demo import town
 from sentinelle.ingest.worker import Shard
 from sentinelle.migrations.runner import current_revision, upgrade
 from sentinelle.runtime import Runtime
@@ -80,10 +84,18 @@ def demo(
     host: str | None = typer.Option(None, help="Listen address."),
     port: int | None = typer.Option(None, help="Port."),
     seed_only: bool = typer.Option(False, "--seed-only", help="Create the town, do not serve."),
+    cameras_port: int = typer.Option(
+        demo_cameras.DEFAULT_PORT,
+        "--cameras-port",
+        min=1,
+        max=65535,
+        help="Loopback RTSP port of the simulated cameras.",
+    ),
 ) -> None:
-    """Create the fictional town of Valmont-sur-Rhône (once) and serve it."""
+    """Create the fictional town of Valmont-sur-Rhône (once) and serve it, its cameras
+    recorded from simulated live cameras (a child process)."""
     with common.runtime(host=host, port=port) as rt:
-        result = seed(rt)
+        result = town.seed(rt, town.live_urls(cameras_port))
         if result.created:
             path = rt.settings.resolved_data_dir / "demo-credentials.txt"
             lines = [f"{user}\t{password}" for user, password in result.credentials.items()]
@@ -95,8 +107,17 @@ def demo(
             typer.echo("admin and police enrol a TOTP authenticator at their first login.")
         else:
             typer.echo("Demo town already present.")
-        if not seed_only:
+        if seed_only:
+            return
+        logging.basicConfig(
+            level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s"
+        )
+        cameras = town.start_sources(rt, cameras_port)
+        try:
             _serve(rt)
+        finally:
+            if cameras is not None:
+                cameras.stop()
 
 
 @worker_app.command("ingest")
@@ -128,8 +149,16 @@ def _serve(rt: Runtime) -> None:
     )
     recorders = ingest_worker.Supervisor(rt.settings.resolved_data_dir, rt.settings.ingest_workers)
     recorders.start()
+    # uvicorn raises SIGTERM again after its graceful shutdown: with the default handler the
+    # process would die there, skipping the `finally` blocks and orphaning the ingest workers
+    # (and the demo's cameras). Exit by an exception instead.
+    signal.signal(signal.SIGTERM, _exit_on_signal)
     try:
         uvicorn.run(api, host=bind_host, port=bind_port, log_level="info", access_log=False)
     finally:
         stop.set()
         recorders.stop()
+
+
+def _exit_on_signal(signum: int, _frame: FrameType | None) -> NoReturn:
+    raise SystemExit(128 + signum)

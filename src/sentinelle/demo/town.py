@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -15,11 +16,13 @@ from sentinelle.access.service import (
     do_grant_habilitation,
 )
 from sentinelle.audit.models import Actor
+from sentinelle.demo import cameras as live
 from sentinelle.ingest.clips import write_clip
 from sentinelle.registry import repository as registry_repo
 from sentinelle.registry import service as registry
 from sentinelle.registry.models import (
     AuthorisationInput,
+    CameraChanges,
     CameraGroupInput,
     CameraInput,
     CameraKind,
@@ -35,6 +38,7 @@ from sentinelle.runtime import Runtime
 
 DEMO_REFERENCE = "DEMO-2024-VSR-001"
 ACTOR = Actor.system("demo")
+log = logging.getLogger(__name__)
 
 _ZONES = (
     ("Centre-ville", "Place de la Mairie, rue du Marché, halles"),
@@ -165,8 +169,14 @@ class DemoResult:
     credentials: dict[str, str] = field(default_factory=dict)
 
 
+def camera_names() -> dict[str, str]:
+    """Code → name of every demo camera (what the simulated cameras draw into the picture)."""
+    return {str(spec[0]): str(spec[1]) for spec in _CAMERAS}
+
+
 def demo_clips(rt: Runtime) -> Path:
-    """One generated clip per demo camera (distinct moving scenes), made once."""
+    """One generated clip per demo camera (distinct moving scenes), made once: the fallback
+    sources when the simulated live cameras cannot run."""
     folder = rt.settings.resolved_data_dir / "demo-clips"
     folder.mkdir(exist_ok=True)
     for i, spec in enumerate(_CAMERAS):
@@ -184,8 +194,68 @@ def demo_clips(rt: Runtime) -> Path:
     return folder
 
 
-def seed(rt: Runtime) -> DemoResult:
-    """Create the demo town unless it exists. Returns the generated passwords (shown once)."""
+def live_urls(port: int = live.DEFAULT_PORT) -> dict[str, str]:
+    """Each demo camera's stream on the simulated cameras' RTSP server."""
+    return {code: live.stream_url(port, code) for code in camera_names()}
+
+
+def clip_urls(rt: Runtime) -> dict[str, str]:
+    """Each demo camera's generated clip (made now if missing), as a file:// URL."""
+    folder = demo_clips(rt)
+    return {code: f"file://{folder / (code.lower() + '.mp4')}" for code in camera_names()}
+
+
+def point_cameras(rt: Runtime, urls: dict[str, str]) -> list[str]:
+    """Set the demo cameras' main stream to `urls` (code → URL) where it differs, each change
+    journaled. Returns the codes changed."""
+    changed: list[str] = []
+    with rt.db.read() as s:
+        current = {
+            code: (camera.id, camera.main_url_redacted)
+            for code in urls
+            if (camera := registry_repo.find_camera(s, code)) is not None
+        }
+    for code, url in urls.items():
+        if code in current and current[code][1] != url:
+            registry.do_update_camera(
+                rt,
+                ACTOR,
+                current[code][0],
+                CameraChanges(main_stream_url=url),
+                reason="démonstration : source des images",
+            )
+            changed.append(code)
+    return changed
+
+
+def start_sources(rt: Runtime, port: int = live.DEFAULT_PORT) -> live.CameraServer | None:
+    """Start the simulated live cameras and point the demo cameras at them; if they cannot
+    start, point the cameras at generated clips instead (warning). The caller stops the
+    returned server."""
+    try:
+        server = live.start(camera_names(), port, rt.settings.site_timezone)
+    except live.CamerasUnavailable as exc:
+        log.warning(
+            "simulated cameras unavailable (%s): the demo records generated clips instead "
+            "(no clock in the picture); if GStreamer is missing, scripts/demo-deps installs it",
+            exc,
+        )
+        point_cameras(rt, clip_urls(rt))
+        return None
+    point_cameras(rt, live_urls(server.port))
+    log.info(
+        "simulated cameras: %d live streams on rtsp://127.0.0.1:%d/ (pid %d)",
+        len(_CAMERAS),
+        server.port,
+        server.process.pid,
+    )
+    return server
+
+
+def seed(rt: Runtime, urls: dict[str, str] | None = None) -> DemoResult:
+    """Create the demo town unless it exists, its cameras streaming from `urls` (default:
+    the simulated live cameras on their default port). Returns the generated passwords
+    (shown once)."""
     with rt.db.read() as s:
         if registry_repo.find_authorisation(s, DEMO_REFERENCE) is not None:
             return DemoResult(created=False)
@@ -216,8 +286,10 @@ def seed(rt: Runtime) -> DemoResult:
         )
         for name, desc in _ZONES
     ]
-    clips = demo_clips(rt)
-    cameras = [_camera(rt, spec, zones[spec[2]].id, clips, today) for spec in _CAMERAS]
+    streams = urls or live_urls()
+    cameras = [
+        _camera(rt, spec, zones[spec[2]].id, streams[str(spec[0])], today) for spec in _CAMERAS
+    ]
     centre = registry.do_create_group(
         rt,
         ACTOR,
@@ -239,9 +311,7 @@ def seed(rt: Runtime) -> DemoResult:
     return DemoResult(created=True, credentials=_users(rt, today, centre.id))
 
 
-def _camera(
-    rt: Runtime, spec: tuple[Any, ...], zone_id: int, clips: Path, today: date
-) -> CameraRow:
+def _camera(rt: Runtime, spec: tuple[Any, ...], zone_id: int, url: str, today: date) -> CameraRow:
     code, name, _, kind, placement, site, fov, fast, lat, lon, serving = spec
     return registry.do_create_camera(
         rt,
@@ -258,7 +328,7 @@ def _camera(
             latitude=lat,
             longitude=lon,
             address="Valmont-sur-Rhône",
-            main_stream_url=f"file://{clips / (str(code).lower() + '.mp4')}",
+            main_stream_url=url,
             retention_days=14,
             commissioned_on=today - timedelta(days=300),
             status=CameraStatus.IN_SERVICE if serving else CameraStatus.PLANNED,
