@@ -1,4 +1,4 @@
-"""Crash benchmark (issue 4): seconds of video lost when the ingest worker is killed (SIGKILL).
+"""Crash benchmark (issue 3): seconds of video lost when the ingest worker is killed (SIGKILL).
 
 One camera, fed by the loopback RTSP server of the tests (`tests/support/rtsp_server.py`)
 with the generated 1080p25 clip of `bench_ingest` (about 4 Mbit/s, keyframe every 2 s). For

@@ -1,4 +1,4 @@
-"""Ingest benchmark (issue 4): CPU cost of recording N RTSP cameras, against ffmpeg.
+"""Ingest benchmark (issue 3): CPU cost of recording N RTSP cameras, against ffmpeg.
 
 Cameras: a generated 1080p25 H.264 clip (libx264 through PyAV, about 4 Mbit/s under a 1 s
 VBV buffer, noisy picture, a keyframe every 2 s, no B-frames; cached in the temp dir), served

@@ -21,7 +21,7 @@ from sentinelle.core.clock import Clock
 from sentinelle.ingest.events import EventKind, GapReason, SessionEvent
 from sentinelle.ingest.fanout import FanOut
 from sentinelle.ingest.recovery import recover_part
-from sentinelle.ingest.writer import FinishedSegment, SegmentWriter, StorageFault, packet_instant
+from sentinelle.ingest.writer import FinishedSegment, SegmentWriter, StorageFault
 from sentinelle.registry import streams
 
 log = logging.getLogger(__name__)
@@ -135,25 +135,27 @@ class CameraSession:
 
     def _pump(self, source: Any, stream: Any, writer: SegmentWriter, stop: threading.Event) -> None:
         clocking: _Clocking | None = None
+        tb = float(stream.time_base)  # float arithmetic per packet: Fractions cost microseconds
         for packet in self._packets(source, stream):
             if stop.is_set():
                 break
             if clocking is None:
                 clocking = self._anchor(packet.pts)
                 self._event(EventKind.CONNECTED)
-            elif self._jumped(clocking, packet, stream.time_base):
+            elif self._jumped(clocking, packet, tb):
                 writer.close()  # the segment ends with the old clock; a new one starts
                 clocking = self._anchor(packet.pts, reconnected=False)
             clocking.last_dts = packet.dts
-            at = packet_instant(clocking.anchor, clocking.first_pts, packet, stream.time_base)
+            at = clocking.anchor + timedelta(seconds=(packet.pts - clocking.first_pts) * tb)
             if self.config.pace:
                 elapsed = (at - clocking.anchor).total_seconds()
                 time.sleep(max(0.0, clocking.began + elapsed - time.monotonic()))
-            duration = timedelta(seconds=float((packet.duration or 0) * stream.time_base))
+            duration = timedelta(seconds=(packet.duration or 0) * tb)
             writer.write(packet, at, duration)
             self._floor = at + duration
             self._check_keyframes(writer, at, clocking.anchor)
-            self.fanout.publish(LivePacket(self.config.camera_id, at, packet))
+            if self.fanout.subscribers:
+                self.fanout.publish(LivePacket(self.config.camera_id, at, packet))
             self.last_packet_at = time.monotonic()
 
     def _packets(self, source: Any, stream: Any) -> Iterator[Any]:
@@ -193,10 +195,10 @@ class CameraSession:
         anchor = max(now, self._floor) if self._floor is not None else now
         return _Clocking(anchor, pts, time.monotonic())
 
-    def _jumped(self, clocking: _Clocking, packet: Any, time_base: Any) -> bool:
+    def _jumped(self, clocking: _Clocking, packet: Any, time_base: float) -> bool:
         if clocking.last_dts is None:
             return False
-        step = float((packet.dts - clocking.last_dts) * time_base)
+        step = (packet.dts - clocking.last_dts) * time_base
         if 0 < step <= JUMP_SECONDS:
             return False
         self._event(EventKind.TIMESTAMP_JUMP, f"stream time stepped {step:+.3f} s: re-anchored")
