@@ -1,18 +1,18 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 import av
 import pytest
 
 from sentinelle.ingest.clips import write_clip
-from sentinelle.ingest.recovery import catalogue
-from sentinelle.ingest.writer import FinishedSegment, SegmentWriter, packet_instant
+from sentinelle.ingest.writer import FinishedSegment
 from sentinelle.runtime import Runtime
 from sentinelle.storage import layout
 from sentinelle.storage.check import check
 from tests import factories as f
+from tests.support.footage import record_clip
 
 ANCHOR = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
 
@@ -23,26 +23,7 @@ def clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _record(rt: Runtime, camera_id: int, clip: Path) -> list[FinishedSegment]:
-    """Copy the clip's packets through the writer, cataloguing each finished segment."""
-    done: list[FinishedSegment] = []
-
-    def finished(seg: FinishedSegment) -> None:
-        done.append(seg)
-        catalogue(rt, seg)
-
-    root = layout.recordings_root(rt.settings.resolved_data_dir)
-    with av.open(str(clip)) as source:
-        stream = source.streams.video[0]
-        writer = SegmentWriter(root, camera_id, stream, finished)
-        first = None
-        for packet in source.demux(stream):
-            if packet.dts is None:
-                continue
-            first = packet.pts if first is None else first
-            at = packet_instant(ANCHOR, first, packet, stream.time_base)
-            writer.write(packet, at, timedelta(seconds=float(packet.duration * stream.time_base)))
-        writer.close()
-    return done
+    return record_clip(rt, camera_id, clip, ANCHOR)
 
 
 def test_segments_cut_on_keyframes_at_the_target(rt: Runtime, clip: Path) -> None:

@@ -72,6 +72,17 @@ class AuditAction(StrEnum):
     STORAGE_SPACE_LOW = "storage.space_low"
     STORAGE_SPACE_EXHAUSTED = "storage.space_exhausted"
     REGISTER_EXPORTED = "register.exported"
+    # access to video and evidence
+    PLAYBACK_OPENED = "video.playback_opened"
+    SNAPSHOT_TAKEN = "video.snapshot_taken"
+    EXPORT_REQUESTED = "export.requested"
+    EXPORT_COMPLETED = "export.completed"
+    EXPORT_FAILED = "export.failed"
+    EXPORT_CANCELLED = "export.cancelled"
+    EXPORT_DOWNLOADED = "export.downloaded"
+    EXPORT_JOURNAL_EXPORTED = "export.journal_exported"
+    SIGNING_CERTIFICATE_CREATED = "signing.certificate_created"
+    SIGNING_CERTIFICATE_IMPORTED = "signing.certificate_imported"
     # the journal itself
     JOURNAL_EXPORTED = "audit.exported"
     JOURNAL_VERIFIED = "audit.verified"

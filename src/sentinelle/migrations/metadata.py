@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from sentinelle.access import tables as _access_tables
 from sentinelle.audit import tables as _audit_tables
 from sentinelle.db.base import Base
+from sentinelle.evidence import tables as _evidence_tables
 from sentinelle.ingest import tables as _ingest_tables
 from sentinelle.registry import tables as _registry_tables
 from sentinelle.storage import tables as _storage_tables
@@ -17,6 +18,7 @@ TABLE_MODULES = (
     _registry_tables,
     _storage_tables,
     _ingest_tables,
+    _evidence_tables,
 )
 
 

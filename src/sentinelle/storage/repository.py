@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple, cast
@@ -19,6 +19,7 @@ from sentinelle.storage.tables import (
     DestructionRow,
     HoldItemRow,
     LegalHoldRow,
+    ReadHoldRow,
     SegmentRow,
 )
 
@@ -116,7 +117,27 @@ def hold_spans(
     released: dict[int, list[Span]] = defaultdict(list)
     for camera, start, end, released_at in s.execute(stmt):
         (active if released_at is None else released)[camera].append(Span(start, end))
+    reads = sa.select(ReadHoldRow.camera_id, ReadHoldRow.start_at, ReadHoldRow.end_at)
+    if camera_id is not None:
+        reads = reads.where(ReadHoldRow.camera_id == camera_id)
+    for camera, start, end in s.execute(reads):
+        active[camera].append(Span(start, end))
     return active, released
+
+
+def place_read_hold(s: Session, owner: str, spans: Mapping[int, Span], now: datetime) -> None:
+    """Hold footage a job is about to read (E7). Locks the cameras' chains first, so a
+    sweeper deciding on them either finished before (its segments are no longer active) or
+    sees the hold."""
+    lock_chains(s, sorted(spans))
+    s.add_all(
+        ReadHoldRow(owner=owner, camera_id=cam, start_at=sp.start, end_at=sp.end, placed_at=now)
+        for cam, sp in spans.items()
+    )
+
+
+def release_read_holds(s: Session, owner: str) -> None:
+    s.execute(sa.delete(ReadHoldRow).where(ReadHoldRow.owner == owner))
 
 
 class Candidate(NamedTuple):
@@ -276,3 +297,22 @@ def list_holds(s: Session, *, active_only: bool) -> list[LegalHoldRow]:
     if active_only:
         stmt = stmt.where(LegalHoldRow.released_at.is_(None))
     return list(s.execute(stmt).scalars())
+
+
+def link_before(s: Session, camera_id: int, seq: int) -> str:
+    """The chain hash preceding link `seq` of a camera: genesis, a catalogued segment's, or
+    the last hash of the register line that destroyed it ("" when unknown)."""
+    if seq <= 1:
+        return GENESIS
+    found = s.execute(
+        sa.select(SegmentRow.chain_hash).where(
+            SegmentRow.camera_id == camera_id, SegmentRow.chain_seq == seq - 1
+        )
+    ).scalar_one_or_none()
+    if found is None:
+        found = s.execute(
+            sa.select(DestructionRow.last_hash)
+            .where(DestructionRow.camera_id == camera_id, DestructionRow.last_seq == seq - 1)
+            .limit(1)
+        ).scalar_one_or_none()
+    return found or ""

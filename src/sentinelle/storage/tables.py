@@ -102,3 +102,19 @@ class HoldItemRow(Base):
     camera_id: Mapped[int] = mapped_column(sa.ForeignKey("cameras.id"), index=True)
     start_at: Mapped[datetime]
     end_at: Mapped[datetime]
+
+
+class ReadHoldRow(Base):
+    """Footage being read by a job (an export, E7): not destroyed until the job lets go.
+
+    Unlike a legal hold it has no legal ground and leaves no trace in the register; it lives
+    only as long as the job that placed it (a crashed job's holds are dropped at restart)."""
+
+    __tablename__ = "read_holds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner: Mapped[str] = mapped_column(sa.String(64), index=True)
+    camera_id: Mapped[int] = mapped_column(sa.ForeignKey("cameras.id"), index=True)
+    start_at: Mapped[datetime]
+    end_at: Mapped[datetime]
+    placed_at: Mapped[datetime]

@@ -1,0 +1,174 @@
+"""The export package on disk: files written with their SHA-256 as they stream, sealed by an
+atomic rename (invariant E6), and its ZIP.
+
+A package is built in `<reference>.partial/`; `seal()` fsyncs every file and directory, then
+renames it to `<reference>/`. `discard()` removes a partial package. A directory without the
+`.partial` suffix is therefore always complete.
+"""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import os
+import shutil
+import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from pathlib import Path
+
+from sentinelle.core.errors import Conflict
+from sentinelle.evidence import errors
+
+PARTIAL = ".partial"
+_CHUNK = 1 << 20
+_STORED = (".mp4", ".png", ".pdf")
+
+
+@dataclass(frozen=True, slots=True)
+class FileEntry:
+    path: str  # relative to the package, with forward slashes
+    bytes: int
+    sha256: str
+
+    def as_dict(self) -> dict[str, object]:
+        return {"path": self.path, "bytes": self.bytes, "sha256": self.sha256}
+
+
+class HashingFile:
+    """A file being written, hashed on the way (`digest` is the SHA-256 of what was written)."""
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+        self._handle = path.open("xb")
+        self.hash = hashlib.sha256()
+        self.size = 0
+
+    def write(self, data: bytes | memoryview) -> int:
+        with _disk_errors(self._path.parent):
+            self._handle.write(data)
+        self.hash.update(data)
+        self.size += len(data)
+        return len(data)
+
+    def close(self) -> None:
+        with _disk_errors(self._path.parent):
+            self._handle.flush()
+            os.fsync(self._handle.fileno())
+            self._handle.close()
+
+    def abandon(self) -> None:
+        with suppress(OSError):
+            self._handle.close()
+
+
+class PackageWriter:
+    """Builds one package under `out_dir`; files are listed in the order they were written."""
+
+    def __init__(self, out_dir: Path, reference: str) -> None:
+        self.out_dir = out_dir
+        self.final = out_dir / reference
+        self.partial = out_dir / (reference + PARTIAL)
+        if self.final.exists():
+            raise Conflict("export_exists", f"{self.final} already exists")
+        out_dir.mkdir(parents=True, exist_ok=True)
+        shutil.rmtree(self.partial, ignore_errors=True)
+        self.partial.mkdir()
+        self.files: list[FileEntry] = []
+        self._open: list[HashingFile] = []
+
+    def create(self, rel: str) -> HashingFile:
+        """A new file of the package, listed by `commit` (closed by `discard` on failure)."""
+        target = self.partial / rel
+        with _disk_errors(self.out_dir):
+            target.parent.mkdir(parents=True, exist_ok=True)
+            handle = HashingFile(target)
+        self._open.append(handle)
+        return handle
+
+    def commit(self, rel: str, handle: HashingFile) -> FileEntry:
+        with _disk_errors(self.out_dir):
+            handle.close()
+        self._open.remove(handle)
+        entry = FileEntry(rel, handle.size, handle.hash.hexdigest())
+        self.files.append(entry)
+        return entry
+
+    @contextmanager
+    def open(self, rel: str) -> Iterator[HashingFile]:
+        """A new file of the package; listed once the block ends without error."""
+        handle = self.create(rel)
+        with _disk_errors(self.out_dir):
+            yield handle
+        self.commit(rel, handle)
+
+    def add(self, rel: str, data: bytes) -> FileEntry:
+        with self.open(rel) as handle:
+            handle.write(data)
+        return self.files[-1]
+
+    def seal(self) -> Path:
+        """Make the package final: fsync its directories, rename, fsync the parent."""
+        with _disk_errors(self.out_dir):
+            for directory in sorted({p for p in self.partial.rglob("*") if p.is_dir()}):
+                _fsync_dir(directory)
+            _fsync_dir(self.partial)
+            self.partial.rename(self.final)
+            _fsync_dir(self.out_dir)
+        return self.final
+
+    @staticmethod
+    def remove_partial(out_dir: Path, reference: str) -> None:
+        shutil.rmtree(out_dir / (reference + PARTIAL), ignore_errors=True)
+        (out_dir / (reference + ".zip" + PARTIAL)).unlink(missing_ok=True)
+
+    def discard(self) -> None:
+        for handle in self._open:
+            handle.abandon()
+        shutil.rmtree(self.partial, ignore_errors=True)
+
+
+def write_zip(package: Path) -> Path:
+    """`<package>.zip` beside the package, streamed file by file (videos stored, text
+    deflated), written under a temporary name and renamed when complete."""
+    target = package.with_name(package.name + ".zip")
+    partial = target.with_name(target.name + PARTIAL)
+    try:
+        with _disk_errors(package.parent), zipfile.ZipFile(partial, "w", allowZip64=True) as zf:
+            for path in sorted(p for p in package.rglob("*") if p.is_file()):
+                _zip_one(zf, package, path)
+        with partial.open("rb") as handle:
+            os.fsync(handle.fileno())
+        partial.rename(target)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    return target
+
+
+def _zip_one(zf: zipfile.ZipFile, package: Path, path: Path) -> None:
+    name = f"{package.name}/{path.relative_to(package).as_posix()}"
+    method = zipfile.ZIP_STORED if path.suffix in _STORED else zipfile.ZIP_DEFLATED
+    info = zipfile.ZipInfo.from_file(path, name)
+    info.compress_type = method
+    with path.open("rb") as source, zf.open(info, "w", force_zip64=True) as sink:
+        shutil.copyfileobj(source, sink, _CHUNK)
+
+
+def _fsync_dir(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+@contextmanager
+def _disk_errors(where: Path) -> Iterator[None]:
+    try:
+        yield
+    except OSError as exc:
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise errors.disk_full(str(where)) from exc
+        raise
