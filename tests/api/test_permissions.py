@@ -31,6 +31,7 @@ def _url(path: str, town: Town) -> str:
         "user_id": 1,
         "habilitation_id": 1,
         "token_id": 999_999,
+        "export_id": 999_999,
     }
 
     def fill(match: re.Match[str]) -> str:
