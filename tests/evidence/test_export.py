@@ -16,13 +16,14 @@ import sqlalchemy as sa
 from sentinelle.access.errors import camera_out_of_scope
 from sentinelle.access.models import CameraScope
 from sentinelle.audit.tables import AuditEntryRow
+from sentinelle.core.clock import FakeClock
 from sentinelle.core.errors import Forbidden, InvalidInput, SentinelleError
 from sentinelle.evidence import service, verifier
 from sentinelle.evidence.models import ExportRequest, ExportStatus
 from sentinelle.evidence.package import write_zip
 from sentinelle.evidence.tables import ExportLineRow
 from sentinelle.runtime import Runtime
-from sentinelle.storage import layout
+from sentinelle.storage import layout, sweeper
 from sentinelle.storage import repository as storage_repo
 from sentinelle.storage.models import Span
 from sentinelle.storage.tables import ReadHoldRow
@@ -258,20 +259,29 @@ def test_a_queued_export_is_cancelled_at_once(rt: Runtime, footage: Footage, out
     assert service.claim_next(rt) is None
 
 
-def test_footage_being_exported_is_held_from_the_sweeper(rt: Runtime, footage: Footage) -> None:
+def test_footage_being_exported_is_held_from_the_sweeper(
+    rt: Runtime, footage: Footage, clock: FakeClock, out: Path
+) -> None:
+    """E7: while an export reads a range, the time sweeper destroys everything else past
+    retention but not that range; once the export ends, its hold is gone."""
     cam = footage.cameras[0].id
+    clock.set(START + timedelta(days=30))
     with rt.db.write() as s:
-        storage_repo.place_read_hold(
-            s, "export:99", {cam: Span(START, START + timedelta(seconds=30))}, rt.now()
-        )
+        span = Span(START, START + timedelta(seconds=30))
+        storage_repo.place_read_hold(s, "export:99", {cam: span}, rt.now())
+    assert sweeper.sweep_time(rt).segments == len(footage.segments) - 1
     with rt.db.read() as s:
-        active, _ = storage_repo.hold_spans(s)
-    assert Span(START, START + timedelta(seconds=30)) in active[cam]
+        kept = storage_repo.segments_between(s, cam, START, START + timedelta(hours=1))
+    assert [seg.start_at for seg in kept] == [START]
     with rt.db.write() as s:
         storage_repo.release_read_holds(s, "export:99")
+    assert sweeper.sweep_time(rt).segments == 1
+
+
+def test_an_export_releases_its_hold(rt: Runtime, footage: Footage, out: Path) -> None:
+    export(rt, [footage.cameras[0].id], FROM, START + timedelta(seconds=30), out)
     with rt.db.read() as s:
-        active, _ = storage_repo.hold_spans(s)
-    assert cam not in active
+        assert s.execute(sa.select(ReadHoldRow)).first() is None
 
 
 @pytest.mark.parametrize(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -77,8 +78,10 @@ def export_camera(
     start = _start_keyframe(segments[0], period.start)
     part: _Part | None = None
     items: list[Item] = []
-    for row in segments:
-        data, track = _read_source(ctx, row)
+    for row, raw in _prefetched(ctx, segments):
+        ctx.on_bytes(len(raw))
+        data = memoryview(raw)
+        track = mp4.read_track(data)
         if part is not None and part.key != mp4.description_key(track.stsd):
             items.append(part.finish(pkg, ctx))
             part = None
@@ -98,17 +101,26 @@ def _start_keyframe(first: SegmentRow, wanted: datetime) -> datetime:
     return max(before) if before else first.start_at
 
 
-def _read_source(ctx: Context, row: SegmentRow) -> tuple[memoryview, mp4.SourceTrack]:
-    """The segment's bytes, checked against the catalogue (E5)."""
+def _prefetched(ctx: Context, segments: Sequence[SegmentRow]) -> Iterator[tuple[SegmentRow, bytes]]:
+    """Each segment's bytes, checked against the catalogue (E5); the next segment is read and
+    hashed in a thread while the caller works on the current one (hashing releases the GIL)."""
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="export-read") as pool:
+        ahead: Future[bytes] | None = None
+        for n, row in enumerate(segments):
+            current = ahead or pool.submit(_read_source, ctx.root, row)
+            following = segments[n + 1] if n + 1 < len(segments) else None
+            ahead = pool.submit(_read_source, ctx.root, following) if following else None
+            yield row, current.result()
+
+
+def _read_source(root: Path, row: SegmentRow) -> bytes:
     try:
-        raw = (ctx.root / row.path).read_bytes()
+        raw = (root / row.path).read_bytes()
     except FileNotFoundError as exc:
         raise errors.source_integrity(row.path, "is missing") from exc
     if len(raw) != row.bytes or hashlib.sha256(raw).hexdigest() != row.sha256:
         raise errors.source_integrity(row.path, "does not match its catalogued SHA-256")
-    ctx.on_bytes(len(raw))
-    data = memoryview(raw)
-    return data, mp4.read_track(data)
+    return raw
 
 
 @dataclass(frozen=True, slots=True)
