@@ -1012,7 +1012,9 @@ def _readme_verify() -> list[str]:
         "",
         *_paragraph(
             f"{ONVIF_TEXT} L'empreinte du certificat (certificate.pem) figure dans le rapport "
-            "d'extraction."
+            "d'extraction. Une signature ne prouve l'origine que si ce certificat est bien "
+            "celui du centre : comparer son empreinte avec celle communiquée séparément par le "
+            "service qui a fait l'extraction (courrier, procès-verbal)."
         ),
     ]
 
