@@ -8,6 +8,7 @@ one MP4 holds one sample description.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -67,18 +68,23 @@ class Item:
     prev_chain_hash: str = ""  # the link before the first segment (set by the service)
 
 
+Sources = Iterator[tuple[SegmentRow, bytes]]
+
+
 def export_camera(
     pkg: PackageWriter,
     ctx: Context,
     camera: CameraFacts,
     segments: Sequence[SegmentRow],
     period: Period,
+    sources: Sources,
 ) -> list[Item]:
-    """Write the camera's footage of `period` (from the keyframe at or before its start)."""
+    """Write the camera's footage of `period` (from the keyframe at or before its start);
+    `sources` yields the bytes of `segments`, in order (see `read_sources`)."""
     start = _start_keyframe(segments[0], period.start)
     part: _Part | None = None
     items: list[Item] = []
-    for row, raw in _prefetched(ctx, segments):
+    for row, raw in itertools.islice(sources, len(segments)):
         ctx.on_bytes(len(raw))
         data = memoryview(raw)
         track = mp4.read_track(data)
@@ -101,9 +107,10 @@ def _start_keyframe(first: SegmentRow, wanted: datetime) -> datetime:
     return max(before) if before else first.start_at
 
 
-def _prefetched(ctx: Context, segments: Sequence[SegmentRow]) -> Iterator[tuple[SegmentRow, bytes]]:
-    """Each segment's bytes, checked against the catalogue (E5); the next segment is read and
-    hashed in a thread while the caller works on the current one (hashing releases the GIL)."""
+def read_sources(ctx: Context, segments: Sequence[SegmentRow]) -> Sources:
+    """Each segment's bytes, checked against the catalogue (E5), across every camera of an
+    export: the next segment is read and hashed in a thread while the caller works on the
+    current one (reading and hashing release the GIL)."""
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="export-read") as pool:
         ahead: Future[bytes] | None = None
         for n, row in enumerate(segments):
@@ -125,31 +132,40 @@ def _read_source(root: Path, row: SegmentRow) -> bytes:
 
 @dataclass(frozen=True, slots=True)
 class _Timed:
-    """A source sample with its instants and its durations in seconds."""
+    """A source sample, its times in seconds from its segment's start (`base`)."""
 
     sample: mp4.Sample
-    dts_at: datetime
-    pts_at: datetime
+    base: datetime
+    dts: float
     cts: float
     duration: float
+
+    @property
+    def dts_at(self) -> datetime:
+        return self.base + timedelta(seconds=self.dts)
+
+    @property
+    def pts_at(self) -> datetime:
+        return self.base + timedelta(seconds=self.dts + self.cts)
 
 
 def _kept(
     data: memoryview, track: mp4.SourceTrack, row: SegmentRow, start: datetime, end: datetime
 ) -> Iterator[list[_Timed]]:
-    """The samples of each fragment presented in [start, end), with their instants."""
+    """The samples of each fragment presented in [start, end), with their times."""
     first_pts: int | None = None
     scale = track.timescale
+    low = (start - row.start_at - _TOLERANCE).total_seconds()
+    high = (end - row.start_at).total_seconds()
     for fragment in mp4.read_samples(data, track):
         if first_pts is None and fragment:
             first_pts = fragment[0].dts + fragment[0].cts
         base = first_pts or 0
-        kept = []
-        for s in fragment:
-            dts_at = row.start_at + timedelta(seconds=(s.dts - base) / scale)
-            pts_at = dts_at + timedelta(seconds=s.cts / scale)
-            if start - _TOLERANCE <= pts_at < end:
-                kept.append(_Timed(s, dts_at, pts_at, s.cts / scale, s.duration / scale))
+        kept = [
+            _Timed(s, row.start_at, (s.dts - base) / scale, s.cts / scale, s.duration / scale)
+            for s in fragment
+            if low <= (s.dts + s.cts - base) / scale < high
+        ]
         if kept:
             yield kept
 
@@ -182,10 +198,11 @@ class _Part:
         if not self.item.segments or self.item.segments[-1] is not row:
             self.item.segments.append(row)
         scale = mp4.VIDEO_TIMESCALE
+        offset = (row.start_at - self.origin).total_seconds()
         self.writer.add(
             [
                 mp4.OutSample(
-                    round((t.dts_at - self.origin).total_seconds() * scale),
+                    round((offset + t.dts) * scale),
                     round(t.cts * scale),
                     t.sample.flags,
                     t.sample.data,
@@ -226,7 +243,7 @@ def _seal(handle: HashingFile, ctx: Context, camera: CameraFacts, origin: dateti
         signer.certificate_der(),
         signer.signature_size,
     )
-    digest = handle.hash.copy()
+    digest = handle.digest()
     digest.update(meta.data)
     handle.write(meta.with_signature(signer.sign_digest_pss(digest.digest(), 20)))
 

@@ -310,11 +310,9 @@ class ExportWriter:
             moof_size + 8 + video_size,
         )
         payload = video_size + sum(len(t) for _, t in texts)
-        self._write(moof + struct.pack(">I4s", 8 + payload, b"mdat"))
-        for s in samples:
-            self._write(s.data)
-        for _, text in texts:
-            self._write(text)
+        header = moof + struct.pack(">I4s", 8 + payload, b"mdat")
+        # one write per fragment: a few large writes and hash updates, not one per sample
+        self._write(b"".join([header, *(s.data for s in samples), *(t for _, t in texts)]))
 
 
 def _tx3g(text: str) -> bytes:

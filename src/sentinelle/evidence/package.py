@@ -11,7 +11,9 @@ from __future__ import annotations
 import errno
 import hashlib
 import os
+import queue
 import shutil
+import threading
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -37,30 +39,68 @@ class FileEntry:
 
 
 class HashingFile:
-    """A file being written, hashed on the way (`digest` is the SHA-256 of what was written)."""
+    """A file being written and hashed on the way by a thread of its own, so the caller
+    prepares the next data while this is written and hashed (both release the GIL). A write
+    error surfaces at the next `write`, `digest` or `close`."""
+
+    _QUEUE = 8  # chunks in flight at most
 
     def __init__(self, path: Path) -> None:
         self._path = path
         self._handle = path.open("xb")
-        self.hash = hashlib.sha256()
+        self._hash = hashlib.sha256()
+        self._queue: queue.Queue[bytes | memoryview | None] = queue.Queue(self._QUEUE)
+        self._error: OSError | None = None
+        self._thread = threading.Thread(target=self._drain, name="export-write", daemon=True)
+        self._thread.start()
         self.size = 0
 
     def write(self, data: bytes | memoryview) -> int:
-        with _disk_errors(self._path.parent):
-            self._handle.write(data)
-        self.hash.update(data)
+        self._raise_error()
+        self._queue.put(data)
         self.size += len(data)
         return len(data)
 
+    def digest(self) -> hashlib._Hash:
+        """A copy of the hash of everything written so far (waits for the writes)."""
+        self._queue.join()
+        self._raise_error()
+        return self._hash.copy()
+
     def close(self) -> None:
+        self._stop()
+        self._raise_error()
         with _disk_errors(self._path.parent):
             self._handle.flush()
             os.fsync(self._handle.fileno())
             self._handle.close()
 
     def abandon(self) -> None:
+        self._stop()
         with suppress(OSError):
             self._handle.close()
+
+    def _drain(self) -> None:
+        while (data := self._queue.get()) is not None:
+            try:
+                if self._error is None:
+                    self._handle.write(data)
+                    self._hash.update(data)
+            except OSError as exc:
+                self._error = exc
+            finally:
+                self._queue.task_done()
+        self._queue.task_done()
+
+    def _stop(self) -> None:
+        if self._thread.is_alive():
+            self._queue.put(None)
+            self._thread.join()
+
+    def _raise_error(self) -> None:
+        if self._error is not None:
+            with _disk_errors(self._path.parent):
+                raise self._error
 
 
 class PackageWriter:
@@ -91,7 +131,7 @@ class PackageWriter:
         with _disk_errors(self.out_dir):
             handle.close()
         self._open.remove(handle)
-        entry = FileEntry(rel, handle.size, handle.hash.hexdigest())
+        entry = FileEntry(rel, handle.size, handle.digest().hexdigest())
         self.files.append(entry)
         return entry
 

@@ -36,7 +36,7 @@ from sentinelle.storage.models import Span
 from sentinelle.storage.tables import SegmentRow
 
 log = logging.getLogger(__name__)
-_PROGRESS_EVERY = 0.5  # seconds between progress writes (and cancellation checks)
+_PROGRESS_EVERY = 1.0  # seconds between progress writes (and cancellation checks)
 
 
 def exports_dir(rt: Runtime) -> Path:
@@ -278,11 +278,10 @@ def _write_items(
 ) -> Delivered:
     period = Period(row.range_from, row.range_to)
     delivered: Delivered = []
-    for src in sources:
-        if not src.segments:
-            continue
+    reader = build.read_sources(ctx, [seg for src in sources for seg in src.segments])
+    for src in (src for src in sources if src.segments):
         gaps = _gaps(rt, src.camera.id, period)
-        items = build.export_camera(pkg, ctx, src.camera, src.segments, period)
+        items = build.export_camera(pkg, ctx, src.camera, src.segments, period, reader)
         links = {seg.chain_seq + 1: seg.chain_hash for seg in src.segments}
         for n, item in enumerate(items):
             first = item.segments[0]
