@@ -80,8 +80,9 @@ from sentinelle.evidence.models import ExportRequest, ExportStatus
 from sentinelle.evidence.package import write_zip
 from sentinelle.evidence.signing import load_signer
 from sentinelle.evidence.tables import ExportRow
+from sentinelle.ingest.clips import copy_through_writer
 from sentinelle.ingest.recovery import catalogue
-from sentinelle.ingest.writer import FinishedSegment, SegmentWriter
+from sentinelle.ingest.writer import FinishedSegment
 from sentinelle.migrations.runner import upgrade
 from sentinelle.runtime import Runtime
 from sentinelle.storage import layout
@@ -205,7 +206,7 @@ def build_site(work: Path, clip: Path, minutes: Sequence[int]) -> Site:
 
 def record(rt: Runtime, camera_id: int, clip: Path, anchor: datetime) -> list[FinishedSegment]:
     """The clip's packets through the real segment writer from `anchor`, each segment
-    catalogued (as `tests/support/footage.py::record_clip`, typed for mypy --strict)."""
+    catalogued."""
     done: list[FinishedSegment] = []
 
     def finished(seg: FinishedSegment) -> None:
@@ -213,19 +214,7 @@ def record(rt: Runtime, camera_id: int, clip: Path, anchor: datetime) -> list[Fi
         catalogue(rt, seg)
 
     root = layout.recordings_root(rt.settings.resolved_data_dir)
-    with av.open(str(clip)) as source:
-        stream: Any = source.streams.video[0]
-        tb = float(stream.time_base)
-        writer = SegmentWriter(root, camera_id, stream, finished)
-        first: int | None = None
-        packet: Any
-        for packet in source.demux(stream):
-            if packet.dts is None or packet.pts is None:
-                continue
-            first = packet.pts if first is None else first
-            at = anchor + timedelta(seconds=(packet.pts - first) * tb)
-            writer.write(packet, at, timedelta(seconds=(packet.duration or 0) * tb))
-        writer.close()
+    copy_through_writer(clip, root, camera_id, anchor, finished)
     return done
 
 

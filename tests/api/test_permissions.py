@@ -32,6 +32,8 @@ def _url(path: str, town: Town) -> str:
         "habilitation_id": 1,
         "token_id": 999_999,
         "export_id": 999_999,
+        "grant": "not-a-grant",
+        "segment_id": 1,
     }
 
     def fill(match: re.Match[str]) -> str:

@@ -6,10 +6,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from pathlib import Path
 
-import av
-
+from sentinelle.ingest.clips import copy_through_writer
 from sentinelle.ingest.recovery import catalogue
-from sentinelle.ingest.writer import FinishedSegment, SegmentWriter, packet_instant
+from sentinelle.ingest.writer import FinishedSegment
 from sentinelle.runtime import Runtime
 from sentinelle.storage import layout
 
@@ -29,15 +28,5 @@ def record_clip(
         catalogue(rt, seg)
 
     root = layout.recordings_root(rt.settings.resolved_data_dir)
-    with av.open(str(clip)) as source:
-        stream = source.streams.video[0]
-        writer = SegmentWriter(root, camera_id, stream, finished, target=target)
-        first = None
-        for packet in source.demux(stream):
-            if packet.dts is None:
-                continue
-            first = packet.pts if first is None else first
-            at = packet_instant(anchor, first, packet, stream.time_base)
-            writer.write(packet, at, timedelta(seconds=float(packet.duration * stream.time_base)))
-        writer.close()
+    copy_through_writer(clip, root, camera_id, anchor, finished, target)
     return done

@@ -6,12 +6,20 @@ from fastapi import FastAPI
 
 from sentinelle import __version__
 from sentinelle.api import errors
-from sentinelle.api.routers import audit, auth, registry, system, users
+from sentinelle.api.routers import audit, auth, exports, playback, registry, system, users
 from sentinelle.api.security import AccessRule, rule_of
 from sentinelle.core.errors import ConfigurationError
 from sentinelle.runtime import Runtime
 
-ROUTERS = (auth.router, users.router, registry.router, audit.router, system.router)
+ROUTERS = (
+    auth.router,
+    users.router,
+    registry.router,
+    audit.router,
+    system.router,
+    exports.router,
+    playback.router,
+)
 
 
 def create_app(rt: Runtime) -> FastAPI:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import signal
+import threading
 from pathlib import Path
 from types import FrameType
 from typing import NoReturn
@@ -13,12 +14,13 @@ import uvicorn
 
 from sentinelle import __version__
 from sentinelle.api.app import create_app
-from sentinelle.cli import admin, audit, common, storage
+from sentinelle.cli import admin, audit, common, export, playback, signing, storage
 from sentinelle.demo import cameras as demo_cameras
 from sentinelle.demo import town
 from sentinelle.ingest.worker import Shard
 from sentinelle.migrations.runner import current_revision, upgrade
 from sentinelle.runtime import Runtime
+from sentinelle.workers import exports as export_runner
 from sentinelle.workers import ingest as ingest_worker
 from sentinelle.workers import sweeper
 
@@ -41,6 +43,9 @@ app.add_typer(storage.storage_app, name="storage")
 app.add_typer(storage.hold_app, name="hold")
 app.add_typer(storage.register_app, name="register")
 app.add_typer(storage.recordings_app, name="recordings")
+app.add_typer(signing.signing_app, name="signing")
+app.add_typer(export.export_app, name="export")
+app.command("snapshot")(playback.snapshot)
 
 
 @app.callback()
@@ -136,12 +141,26 @@ def worker_ingest(
         ingest_worker.run(rt, pace_files=pace_files, shard=Shard(shard, of))
 
 
+@worker_app.command("jobs")
+@common.handle_errors
+def worker_jobs() -> None:
+    """Run queued export jobs until stopped (serve runs them itself; use this to run them on
+    another machine, and then only one such runner)."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    with common.runtime() as rt:
+        export_runner.run_forever(rt, stop)
+
+
 def _serve(rt: Runtime) -> None:
     """Serve on the checked settings' address (options went through the same checks), with
     the supervised ingest worker processes beside the API."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     api = create_app(rt)
     _, stop = sweeper.start_in_background(rt)
+    _, stop_exports = export_runner.start_in_background(rt)
     bind_host, bind_port = rt.settings.host, rt.settings.port
     typer.echo(
         f"Sentinelle {__version__} on http://{bind_host}:{bind_port}/ (data: "
@@ -157,6 +176,7 @@ def _serve(rt: Runtime) -> None:
         uvicorn.run(api, host=bind_host, port=bind_port, log_level="info", access_log=False)
     finally:
         stop.set()
+        stop_exports.set()
         recorders.stop()
 
 

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from sentinelle.core.errors import Conflict
 from sentinelle.evidence import errors
+from sentinelle.storage import layout
 
 PARTIAL = ".partial"
 _CHUNK = 1 << 20
@@ -152,10 +153,10 @@ class PackageWriter:
         """Make the package final: fsync its directories, rename, fsync the parent."""
         with _disk_errors(self.out_dir):
             for directory in sorted({p for p in self.partial.rglob("*") if p.is_dir()}):
-                _fsync_dir(directory)
-            _fsync_dir(self.partial)
+                layout.fsync_dir(directory)
+            layout.fsync_dir(self.partial)
             self.partial.rename(self.final)
-            _fsync_dir(self.out_dir)
+            layout.fsync_dir(self.out_dir)
         return self.final
 
     @staticmethod
@@ -194,14 +195,6 @@ def _zip_one(zf: zipfile.ZipFile, package: Path, path: Path) -> None:
     info.compress_type = method
     with path.open("rb") as source, zf.open(info, "w", force_zip64=True) as sink:
         shutil.copyfileobj(source, sink, _CHUNK)
-
-
-def _fsync_dir(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 @contextmanager

@@ -3,10 +3,15 @@ benchmarks: what the loopback RTSP server and file sources play."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from fractions import Fraction
 from pathlib import Path
+from typing import cast
 
 import av
+
+from sentinelle.ingest.writer import SEGMENT_TARGET, FinishedSegment, SegmentWriter
 
 
 def write_clip(
@@ -54,3 +59,28 @@ def _frame(width: int, height: int, x: int, shade: int) -> av.VideoFrame:
     for plane in frame.planes[1:]:
         plane.update(b"\x80" * (plane.line_size * plane.height))
     return frame
+
+
+def copy_through_writer(
+    clip: Path,
+    root: Path,
+    camera_id: int,
+    anchor: datetime,
+    on_finished: Callable[[FinishedSegment], None],
+    target: timedelta = SEGMENT_TARGET,
+) -> None:
+    """Copy a clip's packets through the real segment writer as camera `camera_id`, its first
+    packet at `anchor` (recorded footage for tests and benchmarks, without a camera)."""
+    with av.open(str(clip)) as source:
+        stream = source.streams.video[0]
+        time_base = stream.time_base or Fraction(1, 90_000)
+        writer = SegmentWriter(root, camera_id, stream, on_finished, target=target)
+        first: int | None = None
+        for packet in source.demux(stream):
+            if packet.dts is None or packet.pts is None:
+                continue
+            first = packet.pts if first is None else first
+            at = anchor + timedelta(seconds=float((packet.pts - first) * time_base))
+            duration = timedelta(seconds=float((packet.duration or 0) * time_base))
+            writer.write(cast("av.packet.Packet[av.stream.Stream]", packet), at, duration)
+        writer.close()

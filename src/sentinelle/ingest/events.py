@@ -21,6 +21,7 @@ class EventKind(StrEnum):
     CONNECTED = "connected"  # packets flow: a gap, if any, ends
     DISCONNECTED = "disconnected"  # a gap begins; `reason` says why
     STOPPED = "stopped"  # recording stopped on purpose (shutdown, left lawful service)
+    WITHDRAWN = "withdrawn"  # left lawful service (rule 1): not recorded until `connected`
     STREAM_CHANGED = "stream_changed"  # codec parameters changed: the segment was cut
     TIMESTAMP_JUMP = "timestamp_jump"  # the stream's clock jumped: re-anchored, segment cut
     NO_KEYFRAME = "no_keyframe"  # no keyframe for too long (misconfigured GOP)

@@ -98,6 +98,8 @@ class IngestWorker:
             camera = wanted.get(camera_id)
             if camera is None or camera.url != running.camera.url or not running.thread.is_alive():
                 self._stop(camera_id)
+                if camera is None:
+                    self._event(SessionEvent(camera_id, EventKind.WITHDRAWN, self.rt.now()))
             else:
                 running.camera = camera
         for camera_id, camera in wanted.items():

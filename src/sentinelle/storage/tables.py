@@ -16,7 +16,8 @@ class SegmentRow(Base):
     __tablename__ = "segments"
     __table_args__ = (
         sa.UniqueConstraint("camera_id", "chain_seq"),
-        sa.Index("ix_segments_camera_start", "camera_id", "start_at"),
+        # covers the timeline and playlist queries (no table lookup for 43,200 rows a month)
+        sa.Index("ix_segments_camera_span", "camera_id", "start_at", "end_at", "state"),
     )
 
     id: Mapped[int] = mapped_column(

@@ -98,7 +98,9 @@ class Supervisor:
             for i, slot in enumerate(self._slots):
                 code = slot.process.poll()
                 if code is not None and not self._stop.is_set():
-                    self._slots[i] = self._restart(slot, code)
+                    fresh = self._restart(slot, code)
+                    self._slots[i] = fresh
+                    self.restarts += fresh is not slot  # counted once the new one is in place
 
     def _restart(self, slot: _Slot, code: int) -> _Slot:
         lived = time.monotonic() - slot.started
@@ -113,7 +115,6 @@ class Supervisor:
         )
         if self._stop.wait(slot.delay):
             return slot
-        self.restarts += 1
         fresh = self._launch(slot.shard)
         fresh.delay = delay
         return fresh

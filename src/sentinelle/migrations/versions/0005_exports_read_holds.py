@@ -1,4 +1,5 @@
-"""Evidence: export jobs, the export journal; storage: read holds of running jobs.
+"""Evidence: export jobs, the export journal; storage: read holds of running jobs, and the
+segments' (camera, start) index widened to cover timeline queries.
 
 Revision ID: 0005
 Revises: 0004
@@ -17,6 +18,11 @@ depends_on = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("segments", schema=None) as batch_op:
+        batch_op.drop_index("ix_segments_camera_start")
+        batch_op.create_index(
+            "ix_segments_camera_span", ["camera_id", "start_at", "end_at", "state"], unique=False
+        )
     op.create_table(
         "exports",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -95,6 +101,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("segments", schema=None) as batch_op:
+        batch_op.drop_index("ix_segments_camera_span")
+        batch_op.create_index("ix_segments_camera_start", ["camera_id", "start_at"], unique=False)
     op.drop_table("read_holds")
     op.drop_table("export_lines")
     op.drop_table("exports")
