@@ -224,7 +224,7 @@ class ExportWriter:
 
     def __init__(
         self,
-        write: Callable[[bytes | memoryview], object],
+        write: Callable[[Sequence[bytes | memoryview]], object],
         facts: MovieFacts,
         origin: datetime,
         caption: Caption,
@@ -239,7 +239,7 @@ class ExportWriter:
         self._text_at = 0  # ms from the origin already covered by text samples
         self.index = FrameIndex()
         self.last_end = 0  # 90 kHz end of the last written frame
-        self._write(_ftyp() + _moov(facts))
+        self._write([_ftyp() + _moov(facts)])
 
     def add(self, samples: Sequence[OutSample]) -> None:
         """Queue a source fragment's samples; the previous fragment is written once the next
@@ -311,8 +311,8 @@ class ExportWriter:
         )
         payload = video_size + sum(len(t) for _, t in texts)
         header = moof + struct.pack(">I4s", 8 + payload, b"mdat")
-        # one write per fragment: a few large writes and hash updates, not one per sample
-        self._write(b"".join([header, *(s.data for s in samples), *(t for _, t in texts)]))
+        # one write per fragment (gathered by the writer, the samples' bytes never copied)
+        self._write([header, *(s.data for s in samples), *(t for _, t in texts)])
 
 
 def _tx3g(text: str) -> bytes:

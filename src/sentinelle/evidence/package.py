@@ -15,7 +15,7 @@ import queue
 import shutil
 import threading
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,28 +39,40 @@ class FileEntry:
         return {"path": self.path, "bytes": self.bytes, "sha256": self.sha256}
 
 
+Buffer = bytes | memoryview
+_IOV_MAX = 512  # buffers per writev call, under the system's limit
+
+
 class HashingFile:
     """A file being written and hashed on the way by a thread of its own, so the caller
-    prepares the next data while this is written and hashed (both release the GIL). A write
-    error surfaces at the next `write`, `digest` or `close`."""
+    prepares the next data while this is written and hashed (both release the GIL). Data are
+    written as given (`os.writev`), never copied into one buffer. A write error surfaces at
+    the next `write`, `digest` or `close`."""
 
-    _QUEUE = 8  # chunks in flight at most
+    _QUEUE = 8  # writes in flight at most
+    _WRITEBACK = 32 << 20
 
     def __init__(self, path: Path) -> None:
         self._path = path
-        self._handle = path.open("xb")
+        self._handle = path.open("xb", buffering=0)
         self._hash = hashlib.sha256()
-        self._queue: queue.Queue[bytes | memoryview | None] = queue.Queue(self._QUEUE)
+        self._queue: queue.Queue[Sequence[Buffer] | None] = queue.Queue(self._QUEUE)
         self._error: OSError | None = None
+        self._written = self._flushed = 0
         self._thread = threading.Thread(target=self._drain, name="export-write", daemon=True)
         self._thread.start()
         self.size = 0
 
-    def write(self, data: bytes | memoryview) -> int:
+    def write(self, data: Buffer) -> int:
+        return self.write_parts((data,))
+
+    def write_parts(self, parts: Sequence[Buffer]) -> int:
+        """Append the parts, in order; they must not change until written."""
         self._raise_error()
-        self._queue.put(data)
-        self.size += len(data)
-        return len(data)
+        self._queue.put(parts)
+        size = sum(len(p) for p in parts)
+        self.size += size
+        return size
 
     def digest(self) -> hashlib._Hash:
         """A copy of the hash of everything written so far (waits for the writes)."""
@@ -72,7 +84,6 @@ class HashingFile:
         self._stop()
         self._raise_error()
         with _disk_errors(self._path.parent):
-            self._handle.flush()
             os.fsync(self._handle.fileno())
             self._handle.close()
 
@@ -82,16 +93,28 @@ class HashingFile:
             self._handle.close()
 
     def _drain(self) -> None:
-        while (data := self._queue.get()) is not None:
+        while (parts := self._queue.get()) is not None:
             try:
                 if self._error is None:
-                    self._handle.write(data)
-                    self._hash.update(data)
+                    self._written += _write_all(self._handle.fileno(), parts)
+                    for part in parts:
+                        self._hash.update(part)
+                    self._start_writeback()
             except OSError as exc:
                 self._error = exc
             finally:
                 self._queue.task_done()
         self._queue.task_done()
+
+    def _start_writeback(self) -> None:
+        """Every `_WRITEBACK` bytes, start writing the past ones to disk (without waiting),
+        so that `close`'s fsync has little left to do."""
+        if self._written - self._flushed >= self._WRITEBACK:
+            fd = self._handle.fileno()
+            os.posix_fadvise(
+                fd, self._flushed, self._written - self._flushed, os.POSIX_FADV_DONTNEED
+            )
+            self._flushed = self._written
 
     def _stop(self) -> None:
         if self._thread.is_alive():
@@ -102,6 +125,20 @@ class HashingFile:
         if self._error is not None:
             with _disk_errors(self._path.parent):
                 raise self._error
+
+
+def _write_all(fd: int, parts: Sequence[Buffer]) -> int:
+    """Write every byte of `parts` (a short write continues where it stopped); how many."""
+    pending = [memoryview(p).cast("B") for p in parts if len(p)]
+    total = sum(len(p) for p in pending)
+    while pending:
+        written = os.writev(fd, pending[:_IOV_MAX])
+        while pending and written >= len(pending[0]):
+            written -= len(pending[0])
+            pending.pop(0)
+        if pending and written:
+            pending[0] = pending[0][written:]
+    return total
 
 
 class PackageWriter:
