@@ -63,7 +63,7 @@ def segment_facts(s: Session, camera_id: int, start: datetime, end: datetime) ->
         .where(*_overlapping(camera_id, start, end))
         .order_by(SegmentRow.start_at)
     )
-    rows = s.connection().execute(stmt)  # Core: no ORM row processing for 43,200 rows
+    rows = s.connection().execute(stmt).all()  # Core, fetched at once: 43,200 rows
     return [SegmentFacts(*row[:-1]) for row in rows if row[-1] == SegmentState.ACTIVE]
 
 
@@ -78,7 +78,7 @@ def segment_spans(
             .where(*_overlapping(camera_id, start, end))
             .order_by(SegmentRow.start_at)
         )
-        rows = s.connection().execute(stmt)
+        rows = s.connection().execute(stmt).all()
         spans[camera_id] = [(r[0], r[1]) for r in rows if r[2] == SegmentState.ACTIVE]
     return spans
 
@@ -108,7 +108,7 @@ def playable_segments(
         .where(*_overlapping(camera_id, start, end))
         .order_by(SegmentRow.start_at)
     )
-    rows = s.connection().execute(stmt)
+    rows = s.connection().execute(stmt).all()
     return [PlayableSegment(*r[:-1]) for r in rows if r[-1] == SegmentState.ACTIVE]
 
 

@@ -313,15 +313,17 @@ def _next_edge(after: datetime, bucket: Bucket, tz: ZoneInfo) -> datetime:
 def summarise(
     spans: Sequence[Span], edges: Sequence[datetime], now: datetime
 ) -> tuple[SummaryBucket, ...]:
-    """Recorded seconds of time-ordered spans per bucket between consecutive `edges`."""
-    recorded = [0.0] * (len(edges) - 1)
-    first, last = edges[0], edges[-1]
+    """Recorded seconds of time-ordered spans per bucket between consecutive `edges` (in
+    POSIX seconds: a month of one-minute segments is 43,200 spans)."""
+    cuts = [edge.timestamp() for edge in edges]
+    recorded = [0.0] * (len(cuts) - 1)
+    first, last = cuts[0], cuts[-1]
     for span_start, span_end in spans:
-        a, b = max(span_start, first), min(span_end, last)
-        i = max(0, bisect.bisect_right(edges, a) - 1)
+        a, b = max(span_start.timestamp(), first), min(span_end.timestamp(), last)
+        i = max(0, bisect.bisect_right(cuts, a) - 1)
         while a < b and i < len(recorded):
-            upto = min(b, edges[i + 1])
-            recorded[i] += (upto - a).total_seconds()
+            upto = min(b, cuts[i + 1])
+            recorded[i] += upto - a
             a, i = upto, i + 1
     return tuple(
         _bucket(edges[i], edges[i + 1], seconds, now) for i, seconds in enumerate(recorded)
