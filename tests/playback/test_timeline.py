@@ -131,6 +131,20 @@ def test_offline_at_the_start_of_the_period(rt: Runtime, recorded: int) -> None:
     ]
 
 
+def test_the_segment_being_written_is_said_to_be_in_progress(rt: Runtime, clock: FakeClock) -> None:
+    """Footage of the last minute is in the writer until its segment ends (S3): the trailing
+    gap says "recording", not "not recorded"; an hour later the same hole is unexplained."""
+    _, _, (cam, _) = f.town(rt)
+    _minutes(rt, cam.id, "09:10:00", 2)
+    record_events(rt, [_event(cam.id, EventKind.CONNECTED, "09:10:00")])
+    clock.set(_at("09:12:40"))
+    (gap,) = timeline(rt, cam.id, _at("09:11:00"), _at("09:13:00")).gaps
+    assert (gap.start, gap.end, gap.reason) == (_at("09:12:00"), _at("09:12:40"), Why.RECORDING)
+    clock.set(_at("10:12:40"))
+    (gap,) = timeline(rt, cam.id, _at("09:11:00"), _at("09:13:00")).gaps
+    assert (gap.reason, gap.end) == (Why.NOT_RECORDED, _at("09:13:00"))
+
+
 def test_an_expired_authorisation_is_not_in_service(rt: Runtime, clock: FakeClock) -> None:
     auth = f.authorisation(rt, reference="2026/DSC/9", expires_on=date(2026, 11, 22))
     cam = f.camera(rt, f.zone(rt, auth.id).id, "GARE")

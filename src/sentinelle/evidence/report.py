@@ -46,6 +46,7 @@ GAP_REASONS = {
     "purged": "images détruites (durée de conservation)",
     "not_in_service": "caméra hors service",
     "not_recorded": "non enregistré",
+    "recording": "en cours d'enregistrement (disponible à la fin du segment, sous une minute)",
 }
 OFFLINE_DETAILS = {
     "unreachable": "caméra injoignable",

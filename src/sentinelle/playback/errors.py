@@ -88,7 +88,8 @@ def segment_file_missing(segment_id: int) -> NotFound:
 def no_footage(camera_id: int, at: datetime) -> NotFound:
     return NotFound(
         "no_footage",
-        "no recorded footage of this camera at this instant",
+        "no recorded footage of this camera at this instant (the last minute is available "
+        "once its segment ends)",
         {"camera_id": camera_id, "at": at.isoformat()},
     )
 

@@ -22,6 +22,7 @@ class GapReason(StrEnum):
     NOT_IN_SERVICE = "not_in_service"  # not lawfully in service: nothing was to be recorded
     OFFLINE = "offline"  # the camera could not be recorded (`cause`: unreachable, lost, ...)
     NOT_RECORDED = "not_recorded"  # no footage and nothing on record explains why
+    RECORDING = "recording"  # the segment being written: catalogued when it ends (≤ ~1 min)
 
 
 class Bucket(StrEnum):

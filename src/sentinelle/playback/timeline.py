@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from sentinelle.core.clock import ensure_utc
 from sentinelle.ingest.events import EventKind
+from sentinelle.ingest.writer import SEGMENT_TARGET
 from sentinelle.playback import repository
 from sentinelle.playback.models import (
     Bucket,
@@ -43,6 +44,8 @@ from sentinelle.runtime import Runtime
 
 # Segments closer than this are one recorded range (the writer cuts on packet boundaries).
 MERGE_TOLERANCE = timedelta(seconds=0.5)
+# A segment is catalogued when it ends: footage younger than this may still be in the writer.
+IN_PROGRESS = 2 * SEGMENT_TARGET
 STOPPED_CAUSE = "stopped"
 WITHDRAWN_CAUSE = "withdrawn"
 NOT_REGISTERED_CAUSE = "not_registered"
@@ -89,7 +92,22 @@ def load_timeline(
     if pieces:
         layers = _layers(s, camera_id, start, until, tz)
         gaps = [gap for a, b in pieces for gap in label_piece(a, b, layers)]
+        gaps = _in_progress(gaps, until, now)
     return Timeline(camera_id, start, end, until, tuple(ranges), tuple(gaps))
+
+
+def _in_progress(gaps: list[Gap], until: datetime, now: datetime) -> list[Gap]:
+    """A gap that nothing explains, from a recent instant to the end of the timeline, is the
+    segment still being written (catalogued when it ends, S3): say so."""
+    last = gaps[-1] if gaps else None
+    if (
+        last is not None
+        and last.reason is GapReason.NOT_RECORDED
+        and last.end == until
+        and now - last.start <= IN_PROGRESS
+    ):
+        gaps[-1] = Gap(last.start, last.end, GapReason.RECORDING, "segment_in_progress")
+    return gaps
 
 
 # --- recorded ranges ---------------------------------------------------------------------------
