@@ -190,7 +190,8 @@ def test_several_cameras_one_without_footage(rt: Runtime, footage: Footage, out:
     row = export(rt, ids, FROM, START + timedelta(seconds=30), out)
     manifest = json.loads((Path(row.package_path) / "manifest.json").read_text())
     assert [i["camera"]["code"] for i in manifest["items"]] == ["CAM-001"]
-    assert manifest["request"]["cameras"] == ids
+    assert manifest["request"]["cameras"] == ["CAM-001", "CAM-002"]
+    assert manifest["site"] == {"name": "Centre de supervision urbain", "timezone": "Europe/Paris"}
 
 
 def test_no_footage_fails_cleanly(rt: Runtime, footage: Footage, out: Path) -> None:

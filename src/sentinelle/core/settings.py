@@ -33,6 +33,7 @@ class Settings(BaseSettings):
     port: int = Field(default=DEFAULT_PORT, ge=1, le=65535)
     secret_key_file: Path | None = None
     site_timezone: str = "Europe/Paris"
+    site_name: str = Field(default="Centre de supervision urbain", min_length=1, max_length=200)
     cookie_secure: bool = False
     session_idle_minutes: int = Field(default=30, ge=5, le=240)
     session_max_hours: int = Field(default=12, ge=1, le=24)

@@ -46,6 +46,7 @@ def build(
     signer: SiteSigner,
     items: Sequence[tuple[Item, Sequence[Gap]]],
     created_at: datetime,
+    camera_codes: Sequence[str],
 ) -> dict[str, Any]:
     """The manifest without its `files` list (added once every other file is written)."""
     return {
@@ -59,7 +60,7 @@ def build(
             "name": export.requested_by_name,
             "user_id": export.requested_by_id,
         },
-        "request": _request(export),
+        "request": _request(export, camera_codes),
         "certificate": {
             "file": CERTIFICATE_FILE,
             "sha256_fingerprint": signer.fingerprint(),
@@ -74,9 +75,9 @@ def with_files(manifest: Mapping[str, Any], files: Sequence[FileEntry]) -> dict[
     return {**manifest, "files": [f.as_dict() for f in sorted(files, key=lambda f: f.path)]}
 
 
-def _request(export: ExportRow) -> dict[str, Any]:
+def _request(export: ExportRow, camera_codes: Sequence[str]) -> dict[str, Any]:
     return {
-        "cameras": export.camera_ids,
+        "cameras": list(camera_codes),
         "from": utc_text(export.range_from),
         "to": utc_text(export.range_to),
         "reason": export.reason,

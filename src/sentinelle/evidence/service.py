@@ -250,7 +250,8 @@ def _produce(rt: Runtime, row: ExportRow) -> None:
     try:
         ctx = _context(rt, row, signer, _Progress(rt, row.id, total))
         items = _write_items(rt, pkg, ctx, row, sources)
-        _write_documents(rt, pkg, row, signer, items)
+        codes = [src.camera.code for src in sources]
+        _write_documents(rt, pkg, row, signer, items, codes)
         final = pkg.seal()
     except BaseException:
         pkg.discard()
@@ -260,7 +261,7 @@ def _produce(rt: Runtime, row: ExportRow) -> None:
 
 def _context(rt: Runtime, row: ExportRow, signer: SiteSigner, progress: _Progress) -> build.Context:
     unit = oeff.ExportUnit(
-        name=f"Sentinelle {assets.host_name()}",
+        name=f"Sentinelle — {rt.settings.site_name} ({assets.host_name()})",
         url="",
         mac="",
         time=rt.now(),
@@ -316,11 +317,16 @@ def _gaps(rt: Runtime, camera_id: int, period: Period) -> list[manifest.Gap]:
 
 
 def _write_documents(
-    rt: Runtime, pkg: PackageWriter, row: ExportRow, signer: SiteSigner, items: Delivered
+    rt: Runtime,
+    pkg: PackageWriter,
+    row: ExportRow,
+    signer: SiteSigner,
+    items: Delivered,
+    codes: list[str],
 ) -> None:
     """Report, read-me, verifier, player, certificate; then the manifest and its signatures."""
-    site = {"name": assets.host_name(), "timezone": rt.settings.site_timezone}
-    base = manifest.build(row, site, signer, items, rt.now())
+    site = {"name": rt.settings.site_name, "timezone": rt.settings.site_timezone}
+    base = manifest.build(row, site, signer, items, rt.now(), codes)
     for rel, data in assets.documents(base):
         pkg.add(rel, data)
     pkg.add(manifest.CERTIFICATE_FILE, signer.certificate_pem())
