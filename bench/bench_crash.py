@@ -57,7 +57,6 @@ from bench.bench_ingest import (
     clean_env,
     clip_facts,
     clip_path,
-    code_state,
     frame_digests,
     load_average,
     open_site,
@@ -67,6 +66,7 @@ from bench.bench_ingest import (
     versions,
     worker_command,
 )
+from bench.common import code_state
 from sentinelle.ingest.recovery import recover_all
 from sentinelle.registry import service as registry
 from sentinelle.registry.models import CameraChanges
@@ -302,7 +302,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     clip = clip_path(int(args.max_delay + 45) // 10 * 10)
     facts = clip_facts(clip)
     info: dict[str, Any] = {"versions": versions(), "args": vars(args), "clip": asdict(facts)}
-    info["code"] = code_state()
+    info["code"] = code_state("ingest")
     info |= {"started": datetime.now(UTC).isoformat(timespec="seconds"), "load": load_average()}
     print(json.dumps(info, indent=1), flush=True)
     rnd = random.Random(args.seed)
@@ -315,7 +315,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             print(json.dumps(asdict(kills[-1])), flush=True)
         report = check(rt, rehash=True)
         info |= {"check_ok": report.ok, "segments": report.segments, "load_end": load_average()}
-        info["code_end"] = code_state()
+        info["code_end"] = code_state("ingest")
         rt.close()
     print(f"\nstorage check after recovery: ok={info['check_ok']}, segments={info['segments']}")
     print_tables(kills, args.target)

@@ -70,7 +70,8 @@ from typing import Any
 import av
 import cryptography
 
-from bench.bench_ingest import ROOT, ClipFacts, clip_facts, clip_path, register_cameras
+from bench.bench_ingest import ClipFacts, clip_facts, clip_path, register_cameras
+from bench.common import code_state
 from sentinelle.access.models import CameraScope
 from sentinelle.audit.models import Actor
 from sentinelle.core.clock import FakeClock
@@ -571,29 +572,6 @@ def print_report(
             )
 
 
-def evidence_state() -> dict[str, str]:
-    """The commit and a digest of src/sentinelle/evidence as it is in the working tree (the
-    export runs the working tree, which may hold uncommitted changes)."""
-    head = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"],  # noqa: S607
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        check=False,
-    ).stdout.strip()
-    h = hashlib.sha256()
-    for path in sorted((ROOT / "src" / "sentinelle" / "evidence").glob("*.py")):
-        h.update(path.name.encode() + b"\0" + path.read_bytes())
-    dirty = subprocess.run(
-        ["git", "status", "--porcelain", "--", "src/sentinelle/evidence"],  # noqa: S607
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        check=False,
-    ).stdout
-    return {"head": head, "evidence_sha256": h.hexdigest()[:16], "evidence_dirty": str(bool(dirty))}
-
-
 def _runs(r: Result) -> str:
     cat = ", ".join(f"{s:.2f}" for s in r.cat_seconds)
     export = ", ".join(f"{s:.2f}" for s in r.export_seconds)
@@ -661,7 +639,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     facts = clip_facts(clip)
     cameras = max(s.cameras for s in scenarios)
     minutes = [max(s.minutes for s in scenarios if s.cameras > i) for i in range(cameras)]
-    info: dict[str, Any] = {"args": vars(args), "code": evidence_state()}
+    info: dict[str, Any] = {"args": vars(args), "code": code_state("evidence")}
     info["started"] = datetime.now(UTC).isoformat(timespec="seconds")
     results: list[Result] = []
     with tempfile.TemporaryDirectory(prefix="sentinelle-bench-export-", dir=args.dir) as tmp:

@@ -54,6 +54,7 @@ from typing import Any
 import av
 import sqlalchemy as sa
 
+from bench.common import code_state
 from sentinelle.audit.models import Actor
 from sentinelle.core.settings import Settings
 from sentinelle.migrations.runner import upgrade
@@ -525,30 +526,6 @@ def versions() -> dict[str, str]:
     }
 
 
-def code_state() -> dict[str, str]:
-    """The commit and a digest of src/sentinelle/ingest as it is in the working tree (the
-    worker runs the working tree, which may hold uncommitted changes)."""
-    head = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"],  # noqa: S607
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        check=False,
-    ).stdout.strip()
-    h = hashlib.sha256()
-    files = sorted((ROOT / "src" / "sentinelle" / "ingest").glob("*.py"))
-    for path in files:
-        h.update(path.name.encode() + b"\0" + path.read_bytes())
-    dirty = subprocess.run(
-        ["git", "status", "--porcelain", "--", "src/sentinelle"],  # noqa: S607
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        check=False,
-    ).stdout
-    return {"head": head, "ingest_sha256": h.hexdigest()[:16], "src_dirty": str(bool(dirty))}
-
-
 _GST_VERSION = (
     "import gi; gi.require_version('Gst', '1.0'); from gi.repository import Gst; "
     "Gst.init(None); print(Gst.version_string())"
@@ -662,7 +639,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     clip = clip_path(max(40, (seconds + 9) // 10 * 10))
     facts = clip_facts(clip)
     info = {"versions": versions(), "args": vars(args), "load_before": load_average()}
-    info["code"] = code_state()
+    info["code"] = code_state("ingest")
     info["started"] = datetime.now(UTC).isoformat(timespec="seconds")
     print(json.dumps(info, indent=1), flush=True)
     pairs: list[tuple[Side, Side]] = []
@@ -676,7 +653,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             for variant in args.variants:
                 extra.append((run_ours(clip, n, args, Path(tmp), variant), base))
                 print(json.dumps(asdict(extra[-1][0])), flush=True)
-    info["code_end"] = code_state()
+    info["code_end"] = code_state("ingest")
     print_tables(facts, pairs)
     if extra:
         print_variants(extra)

@@ -71,6 +71,7 @@ from bench.bench_storage import (
     server_version,
     settle,
 )
+from bench.common import cpu_model
 from sentinelle.access.models import Role
 from sentinelle.access.service import NewHabilitation, NewUser, do_create_token, do_create_user
 from sentinelle.access.service import do_grant_habilitation as grant_habilitation
@@ -508,13 +509,7 @@ def print_report(results: dict[str, Samples]) -> None:
 
 
 def machine(args: Namespace) -> dict[str, str]:
-    model = "unknown"
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.exists():
-        for line in cpuinfo.read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
+    model = cpu_model()
     info = {
         "nproc": str(len(os.sched_getaffinity(0))),
         "cpu": model,

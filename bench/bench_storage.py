@@ -66,7 +66,7 @@ from typing import Any
 import psycopg
 import sqlalchemy as sa
 
-from bench.common import Timing
+from bench.common import Timing, cpu_model
 from sentinelle.audit.models import Actor
 from sentinelle.core.clock import FakeClock
 from sentinelle.core.settings import Settings
@@ -744,13 +744,7 @@ def time_queries(
 
 
 def machine(args: Namespace) -> dict[str, str]:
-    model = "unknown"
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.exists():
-        for line in cpuinfo.read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
+    model = cpu_model()
     engines = sorted(set(args.sweep_engines) | set(args.catalogue_engines))
     return {
         "nproc": str(len(os.sched_getaffinity(0))),
