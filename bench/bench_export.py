@@ -14,11 +14,15 @@ Scenarios (as the issue names them):
 * one-hour: 1 camera x 60 segments (1 h, about 1.8 GB);
 * eight-cameras: 8 cameras x 10 segments (10 min each, about 2.4 GB), one export of the 8.
 
-Measured, per scenario, `--repeats` times alternating baseline then export, each after
+Measured, per scenario, `--repeats` times alternating baseline, floor and export, each after
 `sync` and `echo 3 > /proc/sys/vm/drop_caches` (so both read the footage from the disk):
 * baseline: `cat` of the same segment files (those the export reads, in its order) into one
   file of `out/`, then `sync FILE` (fsync of that file: the export fsyncs what it writes);
   timed around the two `subprocess.run` calls;
+* floor (a second baseline, to tell our overhead from what the invariants cost): the least an
+  export must do, in Python, threaded as the export is: each source mapped and SHA-256'd in a
+  read-ahead thread, written whole to one file while another thread hashes what was written,
+  fsync (`time_floor`); no parsing, boxes, documents or database;
 * export: `evidence.service.do_request_export` (CLI actor, full scope) + `claim_next` +
   `run_export`, which must end `done`: hold, segments re-read and re-hashed (SHA-256 against
   the catalogue, E5), one lossless fragmented MP4 per camera with its timed text, hashed and
@@ -51,6 +55,7 @@ import cProfile
 import dataclasses
 import hashlib
 import json
+import mmap
 import os
 import platform
 import pstats
@@ -62,6 +67,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -293,6 +299,48 @@ def time_cat(paths: Sequence[Path], out: Path, expected: int) -> float:
     return seconds
 
 
+def time_floor(paths: Sequence[Path], out: Path, expected: int) -> float:
+    """The least an export must do, in Python, as the export does it: map each source and
+    hash it (read ahead in a thread), write it whole to one file while a second thread hashes
+    what was written, then fsync; seconds. No parsing, no boxes, no documents, no database."""
+    target = out / "floor.bin"
+    output = hashlib.sha256()
+
+    def read(path: Path) -> mmap.mmap:
+        with path.open("rb") as handle:
+            mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+        mapped.madvise(mmap.MADV_SEQUENTIAL)
+        hashlib.sha256(mapped).digest()
+        return mapped
+
+    start = time.perf_counter()
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with ThreadPoolExecutor(1) as reads, ThreadPoolExecutor(1) as hashes:
+        ahead = reads.submit(read, paths[0])
+        hashed: Future[None] | None = None
+        for n in range(len(paths)):
+            mapped = ahead.result()
+            if n + 1 < len(paths):
+                ahead = reads.submit(read, paths[n + 1])
+            if hashed is not None:
+                hashed.result()
+            hashed = hashes.submit(output.update, mapped)
+            view = memoryview(mapped)
+            while view:
+                view = view[os.write(fd, view) :]
+        if hashed is not None:
+            hashed.result()
+    os.fsync(fd)
+    os.close(fd)
+    seconds = time.perf_counter() - start
+    size = target.stat().st_size
+    target.unlink()
+    if size != expected:
+        msg = f"the floor copy wrote {size} bytes, expected {expected}"
+        raise RuntimeError(msg)
+    return seconds
+
+
 @dataclass
 class ExportRun:
     seconds: float
@@ -354,6 +402,8 @@ class Result:
     cat_seconds: list[float] = field(default_factory=list)
     export_seconds: list[float] = field(default_factory=list)
     cat_cpu: list[Cpu] = field(default_factory=list)
+    floor_seconds: list[float] = field(default_factory=list)
+    floor_cpu: list[Cpu] = field(default_factory=list)
     export_cpu: list[Cpu] = field(default_factory=list)
     exports: list[ExportRun] = field(default_factory=list)
     verified: bool | None = None
@@ -374,6 +424,10 @@ class Result:
         return self.export_mb_s / self.cat_mb_s
 
     @property
+    def floor_mb_s(self) -> float:
+        return self.source_bytes / MB / statistics.median(self.floor_seconds)
+
+    @property
     def zip_seconds(self) -> float:
         return statistics.median(run.zip_seconds for run in self.exports)
 
@@ -384,6 +438,7 @@ class Result:
     def summary(self) -> dict[str, Any]:
         return asdict(self) | {
             "cat_mb_s": self.cat_mb_s,
+            "floor_mb_s": self.floor_mb_s,
             "export_mb_s": self.export_mb_s,
             "ratio": self.ratio,
             "zip_seconds_median": self.zip_seconds,
@@ -406,6 +461,14 @@ def bench_scenario(site: Site, scenario: Scenario, args: argparse.Namespace) -> 
         res.cat_cpu.append(cpu_now() - before)
         print(
             f"  cat    #{i + 1}: {res.cat_seconds[-1]:6.2f} s, {_cpu(res.cat_cpu[-1])}", flush=True
+        )
+        res.caches_dropped &= drop_caches(args.drop_caches)
+        before = cpu_now()
+        res.floor_seconds.append(time_floor(paths, site.out, source))
+        res.floor_cpu.append(cpu_now() - before)
+        print(
+            f"  floor  #{i + 1}: {res.floor_seconds[-1]:6.2f} s, {_cpu(res.floor_cpu[-1])}",
+            flush=True,
         )
         res.caches_dropped &= drop_caches(args.drop_caches)
         before = cpu_now()
@@ -539,16 +602,19 @@ def print_report(
     )
     print(
         "| Scenario | source MB | cat + sync (MB/s) | export (MB/s) | ratio export / cat "
-        "| target | met | package MB | ZIP s (MB/s) | export + ZIP / cat |"
+        "| target | met | floor (MB/s) | floor / cat | export / floor | package MB "
+        "| ZIP s (MB/s) | export + ZIP / cat |"
     )
-    print("|---|---:|---:|---:|---:|---:|---|---:|---:|---:|")
+    print("|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|")
     for r in results:
         source = r.source_bytes / MB
         both = source / (statistics.median(r.export_seconds) + r.zip_seconds)
         print(
             f"| {r.scenario} ({r.cameras} x {r.minutes} min) | {source:,.0f} | "
             f"{r.cat_mb_s:.0f} | **{r.export_mb_s:.0f}** | **{r.ratio:.2f}** | ≥ {TARGET:.2f} | "
-            f"{'met' if r.ratio >= TARGET else 'not met'} | {r.package_bytes / MB:,.0f} | "
+            f"{'met' if r.ratio >= TARGET else 'not met'} | {r.floor_mb_s:.0f} | "
+            f"{r.floor_mb_s / r.cat_mb_s:.2f} | {r.export_mb_s / r.floor_mb_s:.2f} | "
+            f"{r.package_bytes / MB:,.0f} | "
             f"{r.zip_seconds:.1f} ({r.package_bytes / MB / r.zip_seconds:.0f}) | "
             f"{both / r.cat_mb_s:.2f} |"
         )
@@ -574,8 +640,9 @@ def print_report(
 
 def _runs(r: Result) -> str:
     cat = ", ".join(f"{s:.2f}" for s in r.cat_seconds)
+    floor = ", ".join(f"{s:.2f}" for s in r.floor_seconds)
     export = ", ".join(f"{s:.2f}" for s in r.export_seconds)
-    return f"{r.scenario}: cat {cat} / export {export}"
+    return f"{r.scenario}: cat {cat} / floor {floor} / export {export}"
 
 
 def print_cpu(results: Sequence[Result]) -> None:
@@ -588,6 +655,7 @@ def print_cpu(results: Sequence[Result]) -> None:
     for r in results:
         for side, walls, cpus in (
             ("cat + sync", r.cat_seconds, r.cat_cpu),
+            ("floor", r.floor_seconds, r.floor_cpu),
             ("export", r.export_seconds, r.export_cpu),
         ):
             print(

@@ -219,6 +219,7 @@ class _Part:
                     t.sample.flags,
                     t.sample.data,
                     round(t.duration * scale),
+                    t.sample.offset,
                 )
                 for t in fragment
             ]

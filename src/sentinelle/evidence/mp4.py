@@ -46,6 +46,7 @@ class Sample:
     cts: int
     flags: int
     data: memoryview
+    offset: int  # of `data` in the segment's bytes
 
     @property
     def is_sync(self) -> bool:
@@ -173,7 +174,8 @@ def _trun(
         )
         if offset + size > len(data):
             raise InvalidInput("corrupt_mp4", "a sample overruns the file")
-        yield Sample(dts, duration, values.get(_TRUN_CTS, 0), flags, data[offset : offset + size])
+        cts = values.get(_TRUN_CTS, 0)
+        yield Sample(dts, duration, cts, flags, data[offset : offset + size], offset)
         dts += duration
         offset += size
 
@@ -205,6 +207,7 @@ class OutSample:
     flags: int
     data: memoryview
     source_duration: int  # in 90 kHz, used for the last sample
+    offset: int = -1  # of `data` in its source buffer, when known: neighbours are written as one
 
 
 @dataclass
@@ -312,7 +315,31 @@ class ExportWriter:
         payload = video_size + sum(len(t) for _, t in texts)
         header = moof + struct.pack(">I4s", 8 + payload, b"mdat")
         # one write per fragment (gathered by the writer, the samples' bytes never copied)
-        self._write([header, *(s.data for s in samples), *(t for _, t in texts)])
+        self._write([header, *_spans(samples), *(t for _, t in texts)])
+
+
+def _spans(samples: Sequence[OutSample]) -> list[memoryview]:
+    """The samples' bytes as few buffers as possible: samples adjacent in the same source
+    buffer (a source fragment's `mdat`) become one slice of it."""
+    spans: list[memoryview] = []
+    run: OutSample | None = None  # first sample of the current run
+    end = -1
+    for s in samples:
+        if run is not None and end >= 0 and s.offset == end and s.data.obj is run.data.obj:
+            end += len(s.data)
+            continue
+        if run is not None:
+            spans.append(_span(run, end))
+        run, end = s, (s.offset + len(s.data) if s.offset >= 0 else -1)
+    if run is not None:
+        spans.append(_span(run, end))
+    return spans
+
+
+def _span(first: OutSample, end: int) -> memoryview:
+    if first.offset < 0 or end == first.offset + len(first.data):
+        return first.data
+    return memoryview(first.data.obj)[first.offset : end]
 
 
 def _tx3g(text: str) -> bytes:

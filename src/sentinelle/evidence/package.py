@@ -15,7 +15,7 @@ import queue
 import shutil
 import threading
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,23 +44,23 @@ _IOV_MAX = 512  # buffers per writev call, under the system's limit
 
 
 class HashingFile:
-    """A file being written and hashed on the way by a thread of its own, so the caller
-    prepares the next data while this is written and hashed (both release the GIL). Data are
-    written as given (`os.writev`), never copied into one buffer. A write error surfaces at
-    the next `write`, `digest` or `close`."""
+    """A file being written, and hashed on the way, by two threads of their own: the caller
+    prepares the next data while the writer thread writes (and waits for the disk) and the
+    hasher thread hashes (both release the GIL). Data are written as given (`os.writev`),
+    never copied into one buffer. A write error surfaces at the next `write`, `digest` or
+    `close`."""
 
-    _QUEUE = 8  # writes in flight at most
+    _QUEUE = 8  # writes in flight at most, per thread
     _WRITEBACK = 32 << 20
 
     def __init__(self, path: Path) -> None:
         self._path = path
         self._handle = path.open("xb", buffering=0)
         self._hash = hashlib.sha256()
-        self._queue: queue.Queue[Sequence[Buffer] | None] = queue.Queue(self._QUEUE)
         self._error: OSError | None = None
         self._written = self._flushed = 0
-        self._thread = threading.Thread(target=self._drain, name="export-write", daemon=True)
-        self._thread.start()
+        self._writes = _Worker("export-write", self._write)
+        self._hashes = _Worker("export-hash", self._update)
         self.size = 0
 
     def write(self, data: Buffer) -> int:
@@ -69,14 +69,16 @@ class HashingFile:
     def write_parts(self, parts: Sequence[Buffer]) -> int:
         """Append the parts, in order; they must not change until written."""
         self._raise_error()
-        self._queue.put(parts)
+        self._writes.put(parts)
+        self._hashes.put(parts)
         size = sum(len(p) for p in parts)
         self.size += size
         return size
 
     def digest(self) -> hashlib._Hash:
         """A copy of the hash of everything written so far (waits for the writes)."""
-        self._queue.join()
+        self._writes.join()
+        self._hashes.join()
         self._raise_error()
         return self._hash.copy()
 
@@ -92,19 +94,18 @@ class HashingFile:
         with suppress(OSError):
             self._handle.close()
 
-    def _drain(self) -> None:
-        while (parts := self._queue.get()) is not None:
-            try:
-                if self._error is None:
-                    self._written += _write_all(self._handle.fileno(), parts)
-                    for part in parts:
-                        self._hash.update(part)
-                    self._start_writeback()
-            except OSError as exc:
-                self._error = exc
-            finally:
-                self._queue.task_done()
-        self._queue.task_done()
+    def _write(self, parts: Sequence[Buffer]) -> None:
+        if self._error is not None:
+            return
+        try:
+            self._written += _write_all(self._handle.fileno(), parts)
+            self._start_writeback()
+        except OSError as exc:
+            self._error = exc
+
+    def _update(self, parts: Sequence[Buffer]) -> None:
+        for part in parts:
+            self._hash.update(part)
 
     def _start_writeback(self) -> None:
         """Every `_WRITEBACK` bytes, start writing the past ones to disk (without waiting),
@@ -117,14 +118,42 @@ class HashingFile:
             self._flushed = self._written
 
     def _stop(self) -> None:
-        if self._thread.is_alive():
-            self._queue.put(None)
-            self._thread.join()
+        self._writes.stop()
+        self._hashes.stop()
 
     def _raise_error(self) -> None:
         if self._error is not None:
             with _disk_errors(self._path.parent):
                 raise self._error
+
+
+class _Worker:
+    """A daemon thread applying `work` to each item put, in order, with a bounded queue."""
+
+    def __init__(self, name: str, work: Callable[[Sequence[Buffer]], None]) -> None:
+        self._queue: queue.Queue[Sequence[Buffer] | None] = queue.Queue(HashingFile._QUEUE)
+        self._work = work
+        self._thread = threading.Thread(target=self._drain, name=name, daemon=True)
+        self._thread.start()
+
+    def put(self, item: Sequence[Buffer]) -> None:
+        self._queue.put(item)
+
+    def join(self) -> None:
+        self._queue.join()
+
+    def stop(self) -> None:
+        if self._thread.is_alive():
+            self._queue.put(None)
+            self._thread.join()
+
+    def _drain(self) -> None:
+        while (item := self._queue.get()) is not None:
+            try:
+                self._work(item)
+            finally:
+                self._queue.task_done()
+        self._queue.task_done()
 
 
 def _write_all(fd: int, parts: Sequence[Buffer]) -> int:
