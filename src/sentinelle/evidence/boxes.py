@@ -8,6 +8,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from sentinelle.core.errors import InvalidInput
+from sentinelle.core.isobmff import box, full_box
+
+__all__ = ["CONTAINERS", "Box", "box", "children", "find", "full_box", "iter_boxes"]
 
 # Boxes whose payload is only child boxes (what `find` descends into).
 CONTAINERS = frozenset(
@@ -64,13 +67,3 @@ def find(data: memoryview | bytes, parent: Box | None, path: str) -> Box | None:
         if current is None:
             return None
     return current
-
-
-def box(kind: bytes, *payload: bytes) -> bytes:
-    """A box of `kind` holding the concatenated payload."""
-    body = b"".join(payload)
-    return struct.pack(">I4s", 8 + len(body), kind) + body
-
-
-def full_box(kind: bytes, version: int, flags: int, *payload: bytes) -> bytes:
-    return box(kind, struct.pack(">I", (version << 24) | flags), *payload)
