@@ -34,6 +34,7 @@ def _url(path: str, town: Town) -> str:
         "export_id": 999_999,
         "grant": "not-a-grant",
         "segment_id": 1,
+        "layout_id": 999_999,
     }
 
     def fill(match: re.Match[str]) -> str:

@@ -6,7 +6,7 @@ from fastapi import FastAPI
 
 from sentinelle import __version__
 from sentinelle.api import errors
-from sentinelle.api.routers import audit, auth, exports, playback, registry, system, users
+from sentinelle.api.routers import audit, auth, exports, playback, registry, system, users, wall
 from sentinelle.api.security import AccessRule, rule_of
 from sentinelle.core.errors import ConfigurationError
 from sentinelle.runtime import Runtime
@@ -19,6 +19,7 @@ ROUTERS = (
     system.router,
     exports.router,
     playback.router,
+    wall.router,
 )
 
 

@@ -83,6 +83,9 @@ class AuditAction(StrEnum):
     EXPORT_JOURNAL_EXPORTED = "export.journal_exported"
     SIGNING_CERTIFICATE_CREATED = "signing.certificate_created"
     SIGNING_CERTIFICATE_IMPORTED = "signing.certificate_imported"
+    # the live wall
+    LAYOUT_SAVED = "wall.layout_saved"
+    LAYOUT_DELETED = "wall.layout_deleted"
     # the journal itself
     JOURNAL_EXPORTED = "audit.exported"
     JOURNAL_VERIFIED = "audit.verified"

@@ -11,6 +11,7 @@ from sentinelle.evidence import tables as _evidence_tables
 from sentinelle.ingest import tables as _ingest_tables
 from sentinelle.registry import tables as _registry_tables
 from sentinelle.storage import tables as _storage_tables
+from sentinelle.wall import tables as _wall_tables
 
 TABLE_MODULES = (
     _access_tables,
@@ -19,6 +20,7 @@ TABLE_MODULES = (
     _storage_tables,
     _ingest_tables,
     _evidence_tables,
+    _wall_tables,
 )
 
 
