@@ -34,11 +34,14 @@ CORRUPT_RUN_MAX = 100  # this many unreadable reads in a row end the connection
 
 @dataclass(frozen=True, slots=True)
 class LivePacket:
-    """What subscribers receive: the packet and its instant on the server clock."""
+    """What subscribers receive: the packet and its instant on the server clock, the stream's
+    extradata, and when (Unix time, seconds) the session received the packet."""
 
     camera_id: int
     at: datetime
     packet: Any
+    extradata: bytes | None = None
+    arrived: float = field(default_factory=time.time)
 
 
 @dataclass
@@ -136,6 +139,7 @@ class CameraSession:
     def _pump(self, source: Any, stream: Any, writer: SegmentWriter, stop: threading.Event) -> None:
         clocking: _Clocking | None = None
         tb = float(stream.time_base)  # float arithmetic per packet: Fractions cost microseconds
+        extradata = stream.codec_context.extradata
         for packet in self._packets(source, stream):
             if stop.is_set():
                 break
@@ -155,7 +159,7 @@ class CameraSession:
             self._floor = at + duration
             self._check_keyframes(writer, at, clocking.anchor)
             if self.fanout.subscribers:
-                self.fanout.publish(LivePacket(self.config.camera_id, at, packet))
+                self.fanout.publish(LivePacket(self.config.camera_id, at, packet, extradata))
             self.last_packet_at = time.monotonic()
 
     def _packets(self, source: Any, stream: Any) -> Iterator[Any]:

@@ -22,9 +22,11 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from sentinelle.core.errors import SentinelleError
 from sentinelle.ingest.events import EventKind, SessionEvent
+from sentinelle.ingest.fanout import FanOut
+from sentinelle.ingest.livewire import StreamChoice
 from sentinelle.ingest.recovery import catalogue, recover_all
 from sentinelle.ingest.service import record_events
-from sentinelle.ingest.session import CameraSession, SessionConfig
+from sentinelle.ingest.session import CameraSession, LivePacket, SessionConfig
 from sentinelle.ingest.writer import FinishedSegment
 from sentinelle.registry.service import RecordableCamera, lawful_cameras
 from sentinelle.runtime import Runtime
@@ -142,6 +144,14 @@ class IngestWorker:
                 self.flush()
             except Exception:  # the thread must outlive any failure; the next flush retries
                 log.exception("ingest: catalogue flush failed")
+
+    def live_fanout(self, camera_id: int, stream: StreamChoice) -> FanOut[LivePacket] | None:
+        """The packets of a camera this worker records, for its live viewers (None if it
+        records no such camera). The sub-stream is the main stream until sub-stream sessions
+        exist (docs/design/live-view.md)."""
+        del stream
+        running = self.sessions.get(camera_id)
+        return None if running is None else running.session.fanout
 
     def backlog(self) -> tuple[int, int]:
         """Segments and events waiting for the database."""

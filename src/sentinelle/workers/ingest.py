@@ -15,6 +15,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sentinelle.ingest.live_server import LiveServer
+from sentinelle.ingest.livewire import socket_path
 from sentinelle.ingest.worker import IngestWorker, Shard
 from sentinelle.runtime import Runtime
 
@@ -24,10 +26,19 @@ WATCH_SECONDS = 1.0
 
 
 def run(rt: Runtime, *, pace_files: bool = True, shard: Shard | None = None) -> None:
+    """Record the shard's cameras and serve their live feeds on the shard's Unix socket."""
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
-    IngestWorker(rt, pace_files=pace_files, shard=shard or Shard()).run(stop)
+    shard = shard or Shard()
+    worker = IngestWorker(rt, pace_files=pace_files, shard=shard)
+    path = socket_path(rt.settings.resolved_data_dir, shard.index)
+    live = LiveServer(path, worker.live_fanout)
+    live.start()
+    try:
+        worker.run(stop)
+    finally:
+        live.close()
 
 
 def spawn(data_dir: Path, shard: Shard | None = None) -> subprocess.Popen[bytes]:
