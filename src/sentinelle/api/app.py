@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from sentinelle import __version__
-from sentinelle.api import errors
+from sentinelle.api import console, errors
 from sentinelle.api.routers import audit, auth, exports, playback, registry, system, users, wall
 from sentinelle.api.security import AccessRule, rule_of
 from sentinelle.core.errors import ConfigurationError
@@ -39,6 +39,7 @@ def create_app(rt: Runtime) -> FastAPI:
         raise ConfigurationError(
             "undeclared_route_access", f"routes without an access rule: {undeclared}"
         )
+    console.install(app, rt)  # last: its catch-all must not shadow an API route
     return app
 
 

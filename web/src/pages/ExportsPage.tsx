@@ -1,0 +1,213 @@
+import { useCallback, useEffect, useState } from "react";
+import { api, type ApiError, asApiError, type ExportOut, networkError } from "../api/client";
+import { describeError } from "../api/errors";
+import { Icon } from "../components/icons";
+import { useToast } from "../components/toasts";
+import { Alert, Badge, Button, Dialog, EmptyState, ErrorState, Spinner, TextField } from "../components/ui";
+import { type MessageKey, t } from "../i18n";
+import { site } from "../site";
+import { PageHeader } from "./pages";
+
+const POLL_MS = 5000;
+type Load = { state: "loading" } | { state: "error"; error: ApiError } | { state: "ready"; rows: ExportOut[] };
+
+const STATUS_TONE: Record<string, "ok" | "info" | "warn" | "error" | "muted"> = {
+  queued: "muted",
+  running: "info",
+  done: "ok",
+  failed: "error",
+  cancelled: "warn",
+};
+
+export function formatDateTime(iso: string): string {
+  return new Intl.DateTimeFormat("fr-FR", {
+    timeZone: site.timezone,
+    day: "2-digit",
+    month: "2-digit",
+    year: "numeric",
+    hour: "2-digit",
+    minute: "2-digit",
+    second: "2-digit",
+  }).format(new Date(iso));
+}
+
+export function formatBytes(bytes: number): string {
+  if (bytes <= 0) return "—";
+  const units = ["o", "Ko", "Mo", "Go", "To"];
+  const i = Math.min(units.length - 1, Math.floor(Math.log(bytes) / Math.log(1024)));
+  const value = bytes / 1024 ** i;
+  return `${value.toLocaleString("fr-FR", { maximumFractionDigits: i === 0 ? 0 : 1 })} ${units[i]}`;
+}
+
+export function ExportsPage() {
+  const [load, setLoad] = useState<Load>({ state: "loading" });
+  const [cancelling, setCancelling] = useState<ExportOut | null>(null);
+
+  const refresh = useCallback(async () => {
+    try {
+      const { data, error, response } = await api.GET("/api/exports");
+      if (data) setLoad({ state: "ready", rows: data });
+      else if (response.status !== 401) setLoad({ state: "error", error: asApiError(error, response.status) });
+    } catch {
+      setLoad({ state: "error", error: networkError() });
+    }
+  }, []);
+
+  useEffect(() => {
+    void refresh();
+  }, [refresh]);
+
+  const active = load.state === "ready" && load.rows.some((r) => r.status === "queued" || r.status === "running");
+  useEffect(() => {
+    if (!active) return;
+    const timer = window.setInterval(() => void refresh(), POLL_MS);
+    return () => window.clearInterval(timer);
+  }, [active, refresh]);
+
+  return (
+    <>
+      <PageHeader
+        title={t("exports.title")}
+        lead={t("exports.lead")}
+        actions={
+          <Button onClick={() => void refresh()}>
+            <Icon name="refresh" size={16} /> {t("exports.refresh")}
+          </Button>
+        }
+      />
+      {load.state === "loading" && <Spinner label={t("exports.loading")} />}
+      {load.state === "error" && <ErrorState message={describeError(load.error)} onRetry={() => void refresh()} />}
+      {load.state === "ready" && load.rows.length === 0 && (
+        <EmptyState icon={<Icon name="inbox" size={40} />} title={t("exports.emptyTitle")}>
+          <p>{t("exports.emptyBody")}</p>
+        </EmptyState>
+      )}
+      {load.state === "ready" && load.rows.length > 0 && (
+        <div className="table-wrap">
+          <table className="table" aria-label={t("exports.title")}>
+            <thead>
+              <tr>
+                <th scope="col">{t("exports.col.id")}</th>
+                <th scope="col">{t("exports.col.created")}</th>
+                <th scope="col">{t("exports.col.range")}</th>
+                <th scope="col">{t("exports.col.cameras")}</th>
+                <th scope="col">{t("exports.col.requisition")}</th>
+                <th scope="col">{t("exports.col.requestedBy")}</th>
+                <th scope="col">{t("exports.col.status")}</th>
+                <th scope="col" className="col-actions">
+                  {t("exports.col.actions")}
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {load.rows.map((row) => (
+                <ExportRow key={row.id} row={row} onCancel={() => setCancelling(row)} />
+              ))}
+            </tbody>
+          </table>
+          <div className="table-footer muted">{t("exports.count", { count: load.rows.length })}</div>
+        </div>
+      )}
+      <CancelDialog
+        row={cancelling}
+        onClose={() => setCancelling(null)}
+        onDone={() => {
+          setCancelling(null);
+          void refresh();
+        }}
+      />
+    </>
+  );
+}
+
+function ExportRow({ row, onCancel }: { row: ExportOut; onCancel: () => void }) {
+  const finished = row.status === "done" || row.status === "failed" || row.status === "cancelled";
+  const statusKey = `status.${row.status}`;
+  const label = row.status in STATUS_TONE ? t(statusKey as MessageKey) : row.status;
+  return (
+    <tr data-testid={`export-${row.id}`}>
+      <td className="num">{row.id}</td>
+      <td className="nowrap">{formatDateTime(row.created_at)}</td>
+      <td className="nowrap">
+        {formatDateTime(row.range_from)}
+        <span className="muted"> → </span>
+        {formatDateTime(row.range_to)}
+      </td>
+      <td>{row.camera_ids.length}</td>
+      <td>{row.requisition || t("exports.none")}</td>
+      <td>{row.requested_by}</td>
+      <td className="col-status">
+        <Badge tone={STATUS_TONE[row.status] ?? "muted"}>{label}</Badge>
+        {(row.status === "running" || row.status === "queued") && (
+          <div className="progress" role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round(row.progress * 100)}>
+            <div className="progress-bar" style={{ width: `${Math.round(row.progress * 100)}%` }} />
+          </div>
+        )}
+        {row.status === "failed" && row.error_message && <div className="cell-note">{row.error_message}</div>}
+        {row.status === "done" && <div className="cell-note">{formatBytes(row.bytes)}</div>}
+      </td>
+      <td className="col-actions">
+        {row.status === "done" && (
+          <a className="btn btn-secondary btn-sm" href={`/api/exports/${row.id}/package.zip`} aria-label={t("exports.downloadLabel", { id: row.id })} download>
+            <Icon name="download" size={14} /> {t("exports.download")}
+          </a>
+        )}
+        {!finished && (
+          <Button size="sm" variant="danger" onClick={onCancel}>
+            {t("exports.cancel")}
+          </Button>
+        )}
+      </td>
+    </tr>
+  );
+}
+
+function CancelDialog({ row, onClose, onDone }: { row: ExportOut | null; onClose: () => void; onDone: () => void }) {
+  const [reason, setReason] = useState("");
+  const [error, setError] = useState<ApiError | null>(null);
+  const [busy, setBusy] = useState(false);
+  const toast = useToast();
+  useEffect(() => {
+    setReason("");
+    setError(null);
+  }, [row]);
+
+  async function confirm() {
+    if (!row) return;
+    setBusy(true);
+    try {
+      const { data, error: failure, response } = await api.POST("/api/exports/{export_id}/cancel", {
+        params: { path: { export_id: row.id } },
+        body: { reason },
+      });
+      if (data) {
+        toast("success", t("exports.cancelled", { id: row.id }));
+        onDone();
+      } else setError(asApiError(failure, response.status));
+    } catch {
+      setError(networkError());
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <Dialog
+      open={row !== null}
+      title={row ? t("exports.cancelTitle", { id: row.id }) : ""}
+      onClose={onClose}
+      footer={
+        <>
+          <Button onClick={onClose}>{t("exports.cancelKeep")}</Button>
+          <Button variant="danger" disabled={busy || reason.trim().length === 0} onClick={() => void confirm()}>
+            {t("exports.cancelConfirm")}
+          </Button>
+        </>
+      }
+    >
+      <p>{t("exports.cancelBody")}</p>
+      {error && <Alert tone="error">{describeError(error)}</Alert>}
+      <TextField label={t("exports.cancelReason")} value={reason} onChange={(e) => setReason(e.target.value)} autoFocus required />
+    </Dialog>
+  );
+}
