@@ -152,6 +152,17 @@ _CAMERAS = (
         False,
     ),
 )
+# code: direction of view (degrees from north), angle of view (degrees), useful depth (m)
+_VIEWS = {
+    "VSR-001": (180.0, 90.0, 60.0),
+    "VSR-002": (45.0, 70.0, 80.0),
+    "VSR-003": (270.0, 100.0, 50.0),
+    "VSR-004": (0.0, 60.0, 120.0),
+    "VSR-005": (135.0, 80.0, 70.0),
+    "VSR-006": (315.0, 90.0, 60.0),
+    "VSR-007": (90.0, 110.0, 40.0),
+    "VSR-008": (225.0, 75.0, 90.0),
+}
 _USERS = (
     ("admin", "Administratrice Démo", Role.ADMINISTRATOR, ""),
     ("superviseur", "Chef de CSU Démo", Role.SUPERVISOR, ""),
@@ -313,6 +324,7 @@ def seed(rt: Runtime, urls: dict[str, str] | None = None) -> DemoResult:
 
 def _camera(rt: Runtime, spec: tuple[Any, ...], zone_id: int, url: str, today: date) -> CameraRow:
     code, name, _, kind, placement, site, fov, fast, lat, lon, serving = spec
+    azimuth, angle, depth = _VIEWS[str(code)]
     return registry.do_create_camera(
         rt,
         ACTOR,
@@ -327,6 +339,9 @@ def _camera(rt: Runtime, spec: tuple[Any, ...], zone_id: int, url: str, today: d
             fast_flows=bool(fast),
             latitude=lat,
             longitude=lon,
+            azimuth_deg=azimuth,
+            view_angle_deg=angle,
+            view_range_m=depth,
             address="Valmont-sur-Rhône",
             main_stream_url=url,
             retention_days=14,

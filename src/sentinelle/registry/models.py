@@ -144,6 +144,11 @@ class CameraInput(_Input):
     fast_flows: bool = False
     latitude: float | None = Field(default=None, ge=-90, le=90)
     longitude: float | None = Field(default=None, ge=-180, le=180)
+    azimuth_deg: float | None = Field(
+        default=None, ge=0, lt=360, description="direction of view, degrees clockwise from north"
+    )
+    view_angle_deg: float | None = Field(default=None, gt=0, le=360, description="angle of view")
+    view_range_m: float | None = Field(default=None, gt=0, le=5000, description="useful depth")
     address: str = Field(default="", max_length=300)
     main_stream_url: str = Field(min_length=1, max_length=1000)
     sub_stream_url: str | None = Field(default=None, max_length=1000)
@@ -155,7 +160,17 @@ class CameraInput(_Input):
 class CameraChanges(_Changes):
     """Only the fields given change; the status changes through `set-status`."""
 
-    NULLABLE = frozenset({"latitude", "longitude", "sub_stream_url", "commissioned_on"})
+    NULLABLE = frozenset(
+        {
+            "latitude",
+            "longitude",
+            "azimuth_deg",
+            "view_angle_deg",
+            "view_range_m",
+            "sub_stream_url",
+            "commissioned_on",
+        }
+    )
 
     name: str | None = Field(default=None, min_length=1, max_length=200)
     zone_id: int | None = None
@@ -166,6 +181,11 @@ class CameraChanges(_Changes):
     fast_flows: bool | None = None
     latitude: float | None = Field(default=None, ge=-90, le=90)
     longitude: float | None = Field(default=None, ge=-180, le=180)
+    azimuth_deg: float | None = Field(
+        default=None, ge=0, lt=360, description="direction of view, degrees clockwise from north"
+    )
+    view_angle_deg: float | None = Field(default=None, gt=0, le=360, description="angle of view")
+    view_range_m: float | None = Field(default=None, gt=0, le=5000, description="useful depth")
     address: str | None = Field(default=None, max_length=300)
     main_stream_url: str | None = Field(default=None, max_length=1000)
     sub_stream_url: str | None = Field(default=None, max_length=1000)

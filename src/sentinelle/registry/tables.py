@@ -63,6 +63,9 @@ class CameraRow(Base):
     fast_flows: Mapped[bool] = mapped_column(default=False)
     latitude: Mapped[float | None]
     longitude: Mapped[float | None]
+    azimuth_deg: Mapped[float | None]  # the map's field-of-view sector
+    view_angle_deg: Mapped[float | None]
+    view_range_m: Mapped[float | None]
     address: Mapped[str] = mapped_column(sa.String(300), default="")
     main_url_redacted: Mapped[str] = mapped_column(sa.String(500))
     main_url_sealed: Mapped[str] = mapped_column(sa.Text)

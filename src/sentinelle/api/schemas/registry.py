@@ -94,6 +94,9 @@ class CameraOut(BaseModel):
     legal_minimums: LegalMinimumsOut
     latitude: float | None
     longitude: float | None
+    azimuth_deg: float | None
+    view_angle_deg: float | None
+    view_range_m: float | None
     address: str
     main_stream_url: str | None = Field(
         description="credentials redacted; only for roles that configure or maintain cameras"
@@ -125,6 +128,9 @@ class CameraOut(BaseModel):
             legal_minimums=LegalMinimumsOut(width=mins.width, height=mins.height, fps=mins.fps),
             latitude=row.latitude,
             longitude=row.longitude,
+            azimuth_deg=row.azimuth_deg,
+            view_angle_deg=row.view_angle_deg,
+            view_range_m=row.view_range_m,
             address=row.address,
             main_stream_url=row.main_url_redacted if show_streams else None,
             sub_stream_url=row.sub_url_redacted if show_streams else None,

@@ -1,0 +1,5 @@
+"""Registry fixtures: the API's client and town (every role logged in)."""
+
+from tests.api.conftest import client, town
+
+__all__ = ["client", "town"]
