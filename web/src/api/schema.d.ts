@@ -726,6 +726,55 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/wall/layouts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Layouts
+         * @description The caller's layouts, then others' shared presets; cameras outside the caller's live
+         *     scope read as empty tiles.
+         */
+        get: operations["list_layouts_api_wall_layouts_get"];
+        put?: never;
+        /**
+         * Create Layout
+         * @description Save a layout (every camera must be in the caller's live scope); journalled.
+         */
+        post: operations["create_layout_api_wall_layouts_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/wall/layouts/{layout_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Replace Layout
+         * @description Replace one of the caller's layouts; journalled.
+         */
+        put: operations["replace_layout_api_wall_layouts__layout_id__put"];
+        post?: never;
+        /**
+         * Delete Layout
+         * @description Delete one of the caller's layouts; journalled.
+         */
+        delete: operations["delete_layout_api_wall_layouts__layout_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/zones": {
         parameters: {
             query?: never;
@@ -963,6 +1012,11 @@ export interface components {
              * @default
              */
             address: string;
+            /**
+             * Azimuth Deg
+             * @description direction of view, degrees clockwise from north
+             */
+            azimuth_deg?: number | null;
             /** Code */
             code: string;
             /** Commissioned On */
@@ -991,6 +1045,16 @@ export interface components {
             status: components["schemas"]["CameraStatus"];
             /** Sub Stream Url */
             sub_stream_url?: string | null;
+            /**
+             * View Angle Deg
+             * @description angle of view
+             */
+            view_angle_deg?: number | null;
+            /**
+             * View Range M
+             * @description useful depth
+             */
+            view_range_m?: number | null;
             /** Zone Id */
             zone_id: number;
         };
@@ -1006,6 +1070,8 @@ export interface components {
             /** Authorisation Id */
             authorisation_id: number;
             authorisation_status: components["schemas"]["AuthorisationStatus"];
+            /** Azimuth Deg */
+            azimuth_deg: number | null;
             /** Code */
             code: string;
             /** Commissioned On */
@@ -1051,6 +1117,10 @@ export interface components {
             status_changed_at: string;
             /** Sub Stream Url */
             sub_stream_url: string | null;
+            /** View Angle Deg */
+            view_angle_deg: number | null;
+            /** View Range M */
+            view_range_m: number | null;
             /** Zone Id */
             zone_id: number;
         };
@@ -1058,6 +1128,11 @@ export interface components {
         CameraPatch: {
             /** Address */
             address?: string | null;
+            /**
+             * Azimuth Deg
+             * @description direction of view, degrees clockwise from north
+             */
+            azimuth_deg?: number | null;
             /** Commissioned On */
             commissioned_on?: string | null;
             /** Fast Flows */
@@ -1083,6 +1158,16 @@ export interface components {
             site_category?: components["schemas"]["SiteCategory"] | null;
             /** Sub Stream Url */
             sub_stream_url?: string | null;
+            /**
+             * View Angle Deg
+             * @description angle of view
+             */
+            view_angle_deg?: number | null;
+            /**
+             * View Range M
+             * @description useful depth
+             */
+            view_range_m?: number | null;
             /** Zone Id */
             zone_id?: number | null;
         };
@@ -1396,6 +1481,54 @@ export interface components {
          * @enum {string}
          */
         ImageFormat: "jpeg" | "png";
+        /**
+         * LayoutInput
+         * @description What a user saves: a name, the grid, the camera of each tile (row by row; None empty),
+         *     and whether everyone who may watch live sees it as a preset.
+         */
+        LayoutInput: {
+            /** Grid */
+            grid: number;
+            /** Name */
+            name: string;
+            /**
+             * Shared
+             * @default false
+             */
+            shared: boolean;
+            /** Tiles */
+            tiles: (number | null)[];
+        };
+        /**
+         * LayoutOut
+         * @description A layout as the caller may see it; `hidden_tiles` counts tiles emptied because their
+         *     camera is outside the caller's live scope.
+         */
+        LayoutOut: {
+            /** Grid */
+            grid: number;
+            /** Hidden Tiles */
+            hidden_tiles: number;
+            /** Id */
+            id: number;
+            /** Mine */
+            mine: boolean;
+            /** Name */
+            name: string;
+            /** Owner */
+            owner: string;
+            /** Owner Id */
+            owner_id: number;
+            /** Shared */
+            shared: boolean;
+            /** Tiles */
+            tiles: (number | null)[];
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
         /**
          * LegalMinimumsOut
          * @description Arrêté of 3 August 2007: minimum stored resolution and real frame rate.
@@ -5048,6 +5181,276 @@ export interface operations {
                 "application/json": components["schemas"]["Reason"];
             };
         };
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_layouts_api_wall_layouts_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LayoutOut"][];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    create_layout_api_wall_layouts_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LayoutInput"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LayoutOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    replace_layout_api_wall_layouts__layout_id__put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                layout_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LayoutInput"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LayoutOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    delete_layout_api_wall_layouts__layout_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                layout_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
         responses: {
             /** @description Successful Response */
             204: {
