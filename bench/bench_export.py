@@ -291,12 +291,17 @@ def time_cat(paths: Sequence[Path], out: Path, expected: int) -> float:
         subprocess.run(["cat", *map(str, paths)], stdout=sink, check=True)  # noqa: S603, S607
     subprocess.run(["sync", str(target)], check=True)  # noqa: S603, S607
     seconds = time.perf_counter() - start
+    _remove_checked(target, expected, "cat")
+    return seconds
+
+
+def _remove_checked(target: Path, expected: int, what: str) -> None:
+    """Remove a baseline's output, which must hold `expected` bytes."""
     size = target.stat().st_size
     target.unlink()
     if size != expected:
-        msg = f"cat wrote {size} bytes, expected {expected}"
+        msg = f"{what} wrote {size} bytes, expected {expected}"
         raise RuntimeError(msg)
-    return seconds
 
 
 def time_floor(paths: Sequence[Path], out: Path, expected: int) -> float:
@@ -333,11 +338,7 @@ def time_floor(paths: Sequence[Path], out: Path, expected: int) -> float:
     os.fsync(fd)
     os.close(fd)
     seconds = time.perf_counter() - start
-    size = target.stat().st_size
-    target.unlink()
-    if size != expected:
-        msg = f"the floor copy wrote {size} bytes, expected {expected}"
-        raise RuntimeError(msg)
+    _remove_checked(target, expected, "the floor copy")
     return seconds
 
 
