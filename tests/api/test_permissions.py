@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -9,7 +10,7 @@ from fastapi.testclient import TestClient
 
 from sentinelle.access.models import ROLE_PERMISSIONS, Role
 from sentinelle.api.app import create_app, declared_operations
-from sentinelle.api.security import AccessRule
+from sentinelle.api.security import AccessRule, declared_websockets
 from sentinelle.runtime import Runtime
 from tests.api.conftest import Town
 
@@ -90,3 +91,31 @@ def test_external_viewer_cannot_reach_a_camera_outside_scope(
     assert response.status_code == 403
     expected = "camera_out_of_scope" if method == "GET" else "permission_denied"
     assert response.json()["code"] == expected
+
+
+def _websocket_refusal(client: TestClient, url: str, headers: dict[str, str]) -> str:
+    """The error code a WebSocket route answers (its first text message) before closing."""
+    with client.websocket_connect(url, headers=headers) as ws:
+        code: str = json.loads(ws.receive_text())["code"]
+    return code
+
+
+def test_every_websocket_declares_access(rt: Runtime) -> None:
+    sockets = declared_websockets(create_app(rt))
+    assert [path for path, _ in sockets] == ["/api/live/{camera_id}"]
+    assert all(rule is not None and not rule.public for _, rule in sockets)
+
+
+def test_websocket_matrix_every_role(rt: Runtime, client: TestClient, town: Town) -> None:
+    failures = []
+    for path, rule in declared_websockets(create_app(rt)):
+        assert rule is not None
+        url = _url(path, town) + "?grant=not-a-grant"
+        if _websocket_refusal(client, url, {}) != "not_authenticated":
+            failures.append(f"WEBSOCKET {path} without credentials")
+        for role in Role:
+            code = _websocket_refusal(client, url, town.headers(role))
+            allowed = rule.permission is None or rule.permission in ROLE_PERMISSIONS[role]
+            if allowed == (code == "permission_denied") or code == "not_authenticated":
+                failures.append(f"WEBSOCKET {path} as {role}: {code}")
+    assert failures == []

@@ -6,8 +6,18 @@ from fastapi import FastAPI
 
 from sentinelle import __version__
 from sentinelle.api import console, errors
-from sentinelle.api.routers import audit, auth, exports, playback, registry, system, users, wall
-from sentinelle.api.security import AccessRule, rule_of
+from sentinelle.api.routers import (
+    audit,
+    auth,
+    exports,
+    live,
+    playback,
+    registry,
+    system,
+    users,
+    wall,
+)
+from sentinelle.api.security import AccessRule, declared_websockets, rule_of
 from sentinelle.core.errors import ConfigurationError
 from sentinelle.runtime import Runtime
 
@@ -19,6 +29,7 @@ ROUTERS = (
     system.router,
     exports.router,
     playback.router,
+    live.router,
     wall.router,
 )
 
@@ -35,6 +46,7 @@ def create_app(rt: Runtime) -> FastAPI:
     for router in ROUTERS:
         app.include_router(router)
     undeclared = [f"{m} {p}" for m, p, rule in declared_operations(app) if rule is None]
+    undeclared += [f"WEBSOCKET {p}" for p, rule in declared_websockets(app) if rule is None]
     if undeclared:
         raise ConfigurationError(
             "undeclared_route_access", f"routes without an access rule: {undeclared}"

@@ -74,6 +74,8 @@ class AuditAction(StrEnum):
     REGISTER_EXPORTED = "register.exported"
     # access to video and evidence
     PLAYBACK_OPENED = "video.playback_opened"
+    LIVE_STARTED = "video.live_started"
+    LIVE_STOPPED = "video.live_stopped"
     SNAPSHOT_TAKEN = "video.snapshot_taken"
     EXPORT_REQUESTED = "export.requested"
     EXPORT_COMPLETED = "export.completed"

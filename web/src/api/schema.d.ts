@@ -555,6 +555,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/live": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Open Live
+         * @description Open live viewing of 1 to 16 cameras: all must be within the caller's scope and
+         *     lawfully shown, or nothing is opened. External viewers give a reason. Each camera's
+         *     start is journalled before its grant is returned; a grant opens its WebSocket for about
+         *     two minutes (the view itself lasts as long as the socket).
+         */
+        post: operations["open_live_api_live_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/playback": {
         parameters: {
             query?: never;
@@ -1541,6 +1564,47 @@ export interface components {
             /** Width */
             width: number;
         };
+        /** LiveCameraOut */
+        LiveCameraOut: {
+            /** Camera Id */
+            camera_id: number;
+            /** Code */
+            code: string;
+            /**
+             * Expires At
+             * Format: date-time
+             */
+            expires_at: string;
+            /** Grant */
+            grant: string;
+            /** Name */
+            name: string;
+            /** Url */
+            url: string;
+        };
+        /**
+         * LiveInput
+         * @description Open live viewing of 1 to 16 cameras.
+         */
+        LiveInput: {
+            /** Camera Ids */
+            camera_ids: number[];
+            /**
+             * Reason
+             * @description why the cameras are watched; required of external viewers
+             * @default
+             * @example Appel 17 : rixe place du Marché
+             */
+            reason: string;
+            /** @default main */
+            stream: components["schemas"]["StreamChoice"];
+        };
+        /** LiveOut */
+        LiveOut: {
+            /** Cameras */
+            cameras: components["schemas"]["LiveCameraOut"][];
+            stream: components["schemas"]["StreamChoice"];
+        };
         /** LoginIn */
         LoginIn: {
             /** Password */
@@ -1809,6 +1873,11 @@ export interface components {
             /** Version */
             version: string;
         };
+        /**
+         * StreamChoice
+         * @enum {string}
+         */
+        StreamChoice: "main" | "sub";
         /** SummaryOut */
         SummaryOut: {
             /** Buckets */
@@ -4439,6 +4508,75 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HealthOut"];
+                };
+            };
+        };
+    };
+    open_live_api_live_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LiveInput"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LiveOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
