@@ -45,8 +45,10 @@ def test_index_with_site_settings_no_cache_and_strict_csp(rt: Runtime, built: Pa
     assert 'content="Europe/Paris"' in response.text
     assert response.headers["cache-control"] == "no-cache"
     csp = response.headers["content-security-policy"]
-    assert "default-src 'none'" in csp and "script-src 'self'" in csp
-    assert "http" not in csp and "unsafe" not in csp
+    assert "default-src 'none'" in csp
+    assert "script-src 'self'" in csp
+    assert "http" not in csp
+    assert "unsafe" not in csp
     assert response.headers["x-frame-options"] == "DENY"
 
 
@@ -88,7 +90,8 @@ def test_not_built_page_says_how_to_build_in_french(rt: Runtime, tmp_path: Path)
 def test_app_serves_console_outside_the_api_contract(rt: Runtime) -> None:
     app = create_app(rt)
     paths = app.openapi()["paths"]
-    assert "/" not in paths and "/{path}" not in paths
+    assert "/" not in paths
+    assert "/{path}" not in paths
     with TestClient(app, base_url="http://127.0.0.1") as client:
         assert client.get("/api/health").json()["status"] == "ok"
         assert client.get("/api/nothing").json()["code"] == "not_found"
