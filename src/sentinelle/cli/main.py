@@ -173,7 +173,14 @@ def _serve(rt: Runtime) -> None:
     # (and the demo's cameras). Exit by an exception instead.
     signal.signal(signal.SIGTERM, _exit_on_signal)
     try:
-        uvicorn.run(api, host=bind_host, port=bind_port, log_level="info", access_log=False)
+        uvicorn.run(
+            api,
+            host=bind_host,
+            port=bind_port,
+            log_level="info",
+            access_log=False,
+            ws_per_message_deflate=False,  # live video: deflating H.264 costs CPU for nothing
+        )
     finally:
         stop.set()
         stop_exports.set()
