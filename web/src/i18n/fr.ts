@@ -101,7 +101,7 @@ export const fr = {
   "exports.emptyTitle": "Aucun export pour l'instant",
   "exports.emptyBody":
     "Les exports demandés depuis la relecture (ou avec sentinelle export create) apparaîtront ici, avec leur avancement. Seuls ceux dont toutes les caméras sont dans votre habilitation sont listés.",
-  "exports.col.id": "N°",
+  "exports.col.id": "Référence",
   "exports.col.created": "Demandé le",
   "exports.col.range": "Période",
   "exports.col.cameras": "Caméras",

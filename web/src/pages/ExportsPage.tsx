@@ -31,6 +31,15 @@ export function formatDateTime(iso: string): string {
   }).format(new Date(iso));
 }
 
+/** A period, its date written once when both ends fall on the same day (site time). */
+export function formatRange(fromIso: string, toIso: string): string {
+  const from = formatDateTime(fromIso);
+  const to = formatDateTime(toIso);
+  const [fromDay, fromTime] = from.split(" ");
+  const [toDay, toTime] = to.split(" ");
+  return fromDay === toDay ? `${fromDay} ${fromTime} → ${toTime}` : `${from} → ${to}`;
+}
+
 export function formatBytes(bytes: number): string {
   if (bytes <= 0) return "—";
   const units = ["o", "Ko", "Mo", "Go", "To"];
@@ -126,15 +135,11 @@ function ExportRow({ row, onCancel }: { row: ExportOut; onCancel: () => void }) 
   const label = row.status in STATUS_TONE ? t(statusKey as MessageKey) : row.status;
   return (
     <tr data-testid={`export-${row.id}`}>
-      <td className="num">{row.id}</td>
+      <td className="num nowrap">{row.reference}</td>
       <td className="nowrap">{formatDateTime(row.created_at)}</td>
-      <td className="nowrap">
-        {formatDateTime(row.range_from)}
-        <span className="muted"> → </span>
-        {formatDateTime(row.range_to)}
-      </td>
+      <td className="nowrap">{formatRange(row.range_from, row.range_to)}</td>
       <td>{row.camera_ids.length}</td>
-      <td>{row.requisition || t("exports.none")}</td>
+      <td className="nowrap">{row.requisition || t("exports.none")}</td>
       <td>{row.requested_by}</td>
       <td className="col-status">
         <Badge tone={STATUS_TONE[row.status] ?? "muted"}>{label}</Badge>

@@ -1,0 +1,14 @@
+import { describe, expect, it } from "vitest";
+import { formatBytes, formatRange } from "./ExportsPage";
+
+describe("exports formatting", () => {
+  it("writes a period in the site's time, its date once on the same day", () => {
+    expect(formatRange("2026-11-22T07:00:00Z", "2026-11-22T08:00:00Z")).toBe("22/11/2026 08:00:00 → 09:00:00");
+    expect(formatRange("2026-11-22T22:30:00Z", "2026-11-22T23:30:00Z")).toBe("22/11/2026 23:30:00 → 23/11/2026 00:30:00");
+  });
+
+  it("writes sizes in French units", () => {
+    expect(formatBytes(0)).toBe("—");
+    expect(formatBytes(734_003_200)).toBe("700 Mo");
+  });
+});
