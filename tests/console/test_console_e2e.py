@@ -324,11 +324,14 @@ def test_auditor_sees_no_video_screen(
         ).to_be_visible()
         page.keyboard.press("g")
         page.keyboard.press("j")
-        expect(
-            page.get_by_role(
-                "heading", name="La consultation du journal arrive dans une prochaine version"
-            )
-        ).to_be_visible()
+        journal = page.get_by_role("table", name="Journal")
+        expect(journal).to_contain_text("leroy")
+        page.get_by_role("button", name="Vérifier l'intégrité").click()
+        expect(page.get_by_role("status").filter(has_text="Chaîne intègre.")).to_be_visible()
+        page.get_by_label("Acteur", exact=True).fill("tester")
+        page.get_by_role("button", name="Filtrer").click()
+        expect(journal).to_contain_text("tester")
+        expect(journal).not_to_contain_text("leroy")
         tab.shot("15-journal-auditeur")
         assert tab.foreign == []
         assert tab.errors == []

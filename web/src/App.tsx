@@ -6,6 +6,7 @@ import { PasswordDialog } from "./auth/PasswordDialog";
 import { Spinner } from "./components/ui";
 import { t } from "./i18n";
 import { ExportsPage } from "./pages/ExportsPage";
+import { JournalPage } from "./pages/JournalPage";
 import { ForbiddenPage, HomePage, NotFoundPage, UpcomingPage } from "./pages/pages";
 import { canSee } from "./shell/nav";
 import { Shell } from "./shell/Shell";
@@ -83,6 +84,7 @@ export function App() {
           if (!screen) return <NotFoundPage />;
           if (!canSee(screen, me)) return <ForbiddenPage me={me} />;
           if (screen.id === "exports") return <ExportsPage />;
+          if (screen.id === "journal") return <JournalPage canVerify={me.permissions.includes("audit.verify")} />;
           return <UpcomingPage screen={screen} />;
         }}
       />

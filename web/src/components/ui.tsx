@@ -48,11 +48,11 @@ export function TextField({
   );
 }
 
-export function Alert({ tone, children }: { tone: "error" | "info" | "warning"; children: ReactNode }) {
+export function Alert({ tone, children }: { tone: "error" | "info" | "warning" | "success"; children: ReactNode }) {
   return (
     <div className={`alert alert-${tone}`} role={tone === "error" ? "alert" : "status"}>
       <span className="alert-icon" aria-hidden="true">
-        {tone === "error" ? "!" : "i"}
+        {tone === "error" ? "!" : tone === "success" ? "✓" : "i"}
       </span>
       <div>{children}</div>
     </div>

@@ -32,12 +32,6 @@ const PLACEHOLDERS: Record<string, { title: MessageKey; empty: MessageKey; body:
     body: "admin.emptyBody",
     cli: "sentinelle user list · sentinelle camera list",
   },
-  journal: {
-    title: "journal.title",
-    empty: "journal.emptyTitle",
-    body: "journal.emptyBody",
-    cli: "sentinelle audit verify",
-  },
 };
 
 /** A screen not built yet: says what it will do, and what to use meanwhile. */
