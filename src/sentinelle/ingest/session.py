@@ -53,6 +53,7 @@ class SessionConfig:
     # session reconnects like after any disconnection, so a file plays in a loop
     stall_seconds: float = STALL_SECONDS
     segment_target: timedelta = timedelta(seconds=60)
+    record: bool = True  # False: a live-only session (a sub-stream): no segment is written
 
 
 class _Lost(Exception):
@@ -109,13 +110,17 @@ class CameraSession:
         source = self._open()
         with source:
             stream = source.streams.video[0]
-            writer = SegmentWriter(
-                cfg.root,
-                cfg.camera_id,
-                stream,
-                self.on_segment,
-                cfg.segment_target,
-                on_changed=lambda detail: self._event(EventKind.STREAM_CHANGED, detail),
+            writer: SegmentWriter | _LiveOnly = (
+                SegmentWriter(
+                    cfg.root,
+                    cfg.camera_id,
+                    stream,
+                    self.on_segment,
+                    cfg.segment_target,
+                    on_changed=lambda detail: self._event(EventKind.STREAM_CHANGED, detail),
+                )
+                if cfg.record
+                else _LiveOnly()
             )
             try:
                 self._pump(source, stream, writer, stop)
@@ -136,7 +141,9 @@ class CameraSession:
         except (av.error.FFmpegError, OSError, ValueError) as exc:
             raise _Lost(GapReason.UNREACHABLE, _describe(exc)) from exc
 
-    def _pump(self, source: Any, stream: Any, writer: SegmentWriter, stop: threading.Event) -> None:
+    def _pump(
+        self, source: Any, stream: Any, writer: SegmentWriter | _LiveOnly, stop: threading.Event
+    ) -> None:
         clocking: _Clocking | None = None
         tb = float(stream.time_base)  # float arithmetic per packet: Fractions cost microseconds
         extradata = stream.codec_context.extradata
@@ -208,7 +215,9 @@ class CameraSession:
         self._event(EventKind.TIMESTAMP_JUMP, f"stream time stepped {step:+.3f} s: re-anchored")
         return True
 
-    def _check_keyframes(self, writer: SegmentWriter, at: datetime, anchor: datetime) -> None:
+    def _check_keyframes(
+        self, writer: SegmentWriter | _LiveOnly, at: datetime, anchor: datetime
+    ) -> None:
         since = at - (writer.last_keyframe_at or anchor)
         if since.total_seconds() <= NO_KEYFRAME_SECONDS:
             self._keyframe_late = False
@@ -238,6 +247,25 @@ class CameraSession:
         if kind not in (EventKind.CONNECTED, EventKind.STOPPED) and not looping:
             log.warning("camera %s: %s %s", event.camera_id, kind, detail)
         self.on_event(event)
+
+
+@dataclass
+class _LiveOnly:
+    """The writer of a session that records nothing (a sub-stream for live view): it only
+    notes keyframes, for the missing-keyframe check."""
+
+    last_keyframe_at: datetime | None = None
+
+    def write(self, packet: Any, at: datetime, duration: timedelta) -> None:
+        del duration
+        if packet.is_keyframe:
+            self.last_keyframe_at = at
+
+    def close(self) -> None:
+        return
+
+    def abandon(self) -> None:
+        return
 
 
 def _describe(exc: BaseException) -> str:

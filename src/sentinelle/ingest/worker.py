@@ -37,6 +37,7 @@ EVENTS_KEPT = 50  # recent events kept in memory for status pages
 EVENTS_WAITING_MAX = 100_000  # events waiting for the database (the oldest go first)
 CONFORMITY_MIN_SECONDS = 10.0  # shorter segments measure the frame rate too roughly
 FLUSH_SECONDS = 1.0  # the catalogue thread persists waiting events at least this often
+SUB_LINGER_SECONDS = 5.0  # a sub-stream session outlives its last live viewer this long
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +76,10 @@ class IngestWorker:
     _wake: threading.Event = field(default_factory=threading.Event)
     _closing: threading.Event = field(default_factory=threading.Event)
     _catalogue_thread: threading.Thread | None = None
+    sub_linger: float = SUB_LINGER_SECONDS
+    subs: dict[int, _Running] = field(default_factory=dict)  # live-only sub-stream sessions
+    _sub_timers: dict[int, threading.Timer] = field(default_factory=dict)
+    _sub_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def start(self) -> None:
         for result in recover_all(self.rt, cameras=self.shard.owns):
@@ -109,6 +114,8 @@ class IngestWorker:
                 self._start(camera)
 
     def stop_all(self, timeout: float = 10.0) -> None:
+        for camera_id in list(self.subs):
+            self._close_sub(camera_id)
         for running in self.sessions.values():
             running.stop.set()
         for running in self.sessions.values():
@@ -147,11 +154,64 @@ class IngestWorker:
 
     def live_fanout(self, camera_id: int, stream: StreamChoice) -> FanOut[LivePacket] | None:
         """The packets of a camera this worker records, for its live viewers (None if it
-        records no such camera). The sub-stream is the main stream until sub-stream sessions
-        exist (docs/design/live-view.md)."""
-        del stream
+        records no such camera). The sub-stream of a camera that has one is opened on demand
+        (one session per camera, not recorded) and closed `sub_linger` seconds after its
+        last viewer (`release_live`); without one, `sub` is the main stream."""
         running = self.sessions.get(camera_id)
-        return None if running is None else running.session.fanout
+        if running is None:
+            return None
+        if stream is StreamChoice.SUB and running.camera.sub_url:
+            return self._sub_session(running.camera).fanout
+        return running.session.fanout
+
+    def release_live(self, camera_id: int, stream: StreamChoice) -> None:
+        """The last live viewer of a camera stream left: close its sub-stream session soon."""
+        if stream is not StreamChoice.SUB:
+            return
+        with self._sub_lock:
+            if camera_id not in self.subs:
+                return
+            timer = threading.Timer(self.sub_linger, lambda: self._close_sub(camera_id, timer))
+            timer.daemon = True
+            previous = self._sub_timers.pop(camera_id, None)
+            if previous is not None:
+                previous.cancel()
+            self._sub_timers[camera_id] = timer
+            timer.start()
+
+    def _sub_session(self, camera: RecordableCamera) -> CameraSession:
+        with self._sub_lock:
+            timer = self._sub_timers.pop(camera.camera_id, None)
+            if timer is not None:
+                timer.cancel()
+            sub = self.subs.get(camera.camera_id)
+            if sub is not None and sub.thread.is_alive() and sub.camera.sub_url == camera.sub_url:
+                return sub.session
+            if sub is not None:
+                sub.stop.set()
+            root = layout.recordings_root(self.rt.settings.resolved_data_dir)
+            url = camera.sub_url or camera.url
+            config = SessionConfig(camera.camera_id, url, root, record=False)
+            session = CameraSession(config, self.rt.clock, lambda _: None, _sub_event)
+            stop = threading.Event()
+            thread = threading.Thread(
+                target=session.run, args=(stop,), name=f"camera-{camera.code}-sub", daemon=True
+            )
+            self.subs[camera.camera_id] = _Running(camera, session, thread, stop)
+            thread.start()
+            log.info("opened the sub-stream of camera %s for live view", camera.code)
+            return session
+
+    def _close_sub(self, camera_id: int, timer: threading.Timer | None = None) -> None:
+        with self._sub_lock:
+            if timer is not None and self._sub_timers.get(camera_id) is not timer:
+                return  # a viewer came back meanwhile
+            self._sub_timers.pop(camera_id, None)
+            sub = self.subs.pop(camera_id, None)
+        if sub is not None:
+            sub.stop.set()
+            sub.thread.join(timeout=10)
+            log.info("closed the sub-stream of camera %s", sub.camera.code)
 
     def backlog(self) -> tuple[int, int]:
         """Segments and events waiting for the database."""
@@ -175,6 +235,7 @@ class IngestWorker:
         log.info("recording camera %s", camera.code)
 
     def _stop(self, camera_id: int) -> None:
+        self._close_sub(camera_id)
         running = self.sessions.pop(camera_id)
         running.stop.set()
         running.thread.join(timeout=10)
@@ -237,3 +298,8 @@ class IngestWorker:
         kind = EventKind.CONFORMING if result.ok else EventKind.NONCONFORMING
         detail = "; ".join(result.problems) or "resolution and frame rate conform"
         self._event(SessionEvent(camera.camera_id, kind, segment.end, detail))
+
+
+def _sub_event(event: SessionEvent) -> None:
+    """A sub-stream session's events are not the camera's recording history: logged only."""
+    log.debug("camera %s sub-stream: %s %s", event.camera_id, event.kind, event.detail)

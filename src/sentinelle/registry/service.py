@@ -58,13 +58,15 @@ def is_lawful(camera: CameraRow, on: date) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class RecordableCamera:
-    """A camera that may be recorded now, with its main stream URL (credentials included)."""
+    """A camera that may be recorded now, with its main stream URL (credentials included), and
+    its sub-stream's (live view only, never recorded) if it has one."""
 
     camera_id: int
     code: str
     url: str
     field_of_view: FieldOfView
     fast_flows: bool
+    sub_url: str | None = None
 
 
 def lawful_cameras(rt: Runtime) -> list[RecordableCamera]:
@@ -82,6 +84,7 @@ def lawful_cameras(rt: Runtime) -> list[RecordableCamera]:
                 box.open(c.main_url_sealed),
                 FieldOfView(c.field_of_view),
                 c.fast_flows,
+                box.open(c.sub_url_sealed) if c.sub_url_sealed else None,
             )
             for c in cameras
             if is_lawful(c, on)

@@ -33,7 +33,7 @@ def run(rt: Runtime, *, pace_files: bool = True, shard: Shard | None = None) -> 
     shard = shard or Shard()
     worker = IngestWorker(rt, pace_files=pace_files, shard=shard)
     path = socket_path(rt.settings.resolved_data_dir, shard.index)
-    live = LiveServer(path, worker.live_fanout)
+    live = LiveServer(path, worker.live_fanout, worker.release_live)
     live.start()
     try:
         worker.run(stop)
