@@ -27,6 +27,7 @@ from sentinelle.ingest.livewire import (
 )
 from sentinelle.ingest.session import CameraSession, LivePacket, SessionConfig
 from sentinelle.ingest.writer import FinishedSegment
+from sentinelle.live.relay import VIEWER_QUEUE, Viewer
 from tests.ingest.test_live_muxer import _probe
 from tests.support.live import FeedReader
 from tests.support.rtsp import rtsp_server
@@ -153,3 +154,15 @@ def _wait(condition: Callable[[], bool], seconds: float = 10.0) -> None:
     while not condition():
         assert time.monotonic() < deadline, "timed out"
         time.sleep(0.05)
+
+
+def test_a_lagging_viewer_of_the_api_skips_to_the_next_keyframe() -> None:
+    init = init_frame("avc1.42c00b", b"init", 0).encode()
+    viewer = Viewer((CAMERA, StreamChoice.MAIN))
+    viewer.offer(init, False, init)
+    frames = [_fragment(n % 50 == 0, n).encode() for n in range(VIEWER_QUEUE + 40)]
+    for n, raw in enumerate(frames):  # nobody reads
+        viewer.offer(raw, n % 50 == 0, init)
+    resumed = [viewer.queue.get_nowait() for _ in range(3)]
+    assert resumed == [init, frames[150], frames[151]]
+    assert viewer.skipped > 0
