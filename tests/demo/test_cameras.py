@@ -68,6 +68,24 @@ def test_a_camera_streams_h264_at_4cif_with_the_clock_moving(live: cameras.Camer
     assert _clock_text(before) != _clock_text(after), "the clock did not move in one second"
 
 
+def test_a_camera_has_a_cif_sub_stream(live: cameras.CameraServer) -> None:
+    url = cameras.sub_stream_url(live.port, "VSR-002")
+    with av.open(url, options={"rtsp_transport": "tcp"}, timeout=10) as source:
+        frame = next(f for f in source.decode(video=0) if f.time is not None)
+    assert (frame.width, frame.height) == (cameras.SUB_WIDTH, cameras.SUB_HEIGHT) == (352, 288)
+
+
+def test_the_cameras_point_at_their_main_and_sub_streams(rt: Runtime) -> None:
+    town.seed(rt)
+    changed = town.point_cameras(rt, town.live_urls(8600), town.live_sub_urls(8600))
+    assert sorted(changed) == sorted(town.camera_names())
+    assert town.point_cameras(rt, town.live_urls(8600), town.live_sub_urls(8600)) == []
+    with rt.db.read() as s:
+        row = repository.find_camera(s, "VSR-001")
+        assert row is not None
+        assert row.sub_url_redacted == "rtsp://127.0.0.1:8600/vsr-001-sub"
+
+
 def test_the_ingest_path_records_a_live_camera(live: cameras.CameraServer, tmp_path: Path) -> None:
     segments: list[FinishedSegment] = []
     events: list[SessionEvent] = []
@@ -162,3 +180,4 @@ def test_without_gstreamer_the_demo_records_clips(
         assert row is not None
         assert row.main_url_redacted.startswith("file://")
         assert row.main_url_redacted.endswith("/demo-clips/vsr-003.mp4")
+        assert row.sub_url_redacted is None  # live view of `sub` shows the clip

@@ -30,6 +30,8 @@ SERVER_SCRIPT = Path(__file__).with_name("cameras_server.py")
 DEBIAN_PYTHON = "/usr/bin/python3"  # the interpreter that has GStreamer's Python bindings
 DEFAULT_PORT = 8554  # the usual unprivileged RTSP port
 WIDTH, HEIGHT = 704, 576
+SUB_WIDTH, SUB_HEIGHT = 352, 288  # each camera's sub-stream (CIF), for live view in a grid
+SUB_BITRATE_KBPS = 384
 FRAMERATE = "25/2"  # 12.5 images per second
 BITRATE_KBPS = 1536
 GOP_FRAMES = 25  # 2 seconds
@@ -58,13 +60,28 @@ def mount(code: str) -> str:
     return code.lower()
 
 
+def sub_mount(code: str) -> str:
+    return f"{mount(code)}-sub"
+
+
 def stream_url(port: int, code: str) -> str:
     return f"rtsp://127.0.0.1:{port}/{mount(code)}"
 
 
-def pipeline(code: str, name: str) -> str:
-    """The gst-launch description of one camera, ending in the RTP payloader `pay0`."""
-    size = HEIGHT // 29  # font size (points) proportional to the picture
+def sub_stream_url(port: int, code: str) -> str:
+    return f"rtsp://127.0.0.1:{port}/{sub_mount(code)}"
+
+
+def pipeline(
+    code: str,
+    name: str,
+    width: int = WIDTH,
+    height: int = HEIGHT,
+    bitrate_kbps: int = BITRATE_KBPS,
+) -> str:
+    """The gst-launch description of one camera stream, ending in the RTP payloader `pay0`.
+    The server starts a stream's encoder when its first client connects."""
+    size = height // 29  # font size (points) proportional to the picture
     clock = (
         'clockoverlay time-format="%d/%m/%Y %H:%M:%S" halignment=left valignment=top '
         f'shaded-background=true shading-value=170 font-desc="DejaVu Sans Mono Bold {size}"'
@@ -75,12 +92,12 @@ def pipeline(code: str, name: str) -> str:
         f'font-desc="DejaVu Sans Bold {size - 3}"'
     )
     encoder = (
-        f"x264enc tune=zerolatency speed-preset=ultrafast threads=1 bitrate={BITRATE_KBPS} "
+        f"x264enc tune=zerolatency speed-preset=ultrafast threads=1 bitrate={bitrate_kbps} "
         f"vbv-buf-capacity=1000 option-string=nal-hrd=cbr key-int-max={GOP_FRAMES} bframes=0"
     )
     return (
         f"videotestsrc is-live=true {SCENES.get(code, _DEFAULT_SCENE)} "
-        f"! video/x-raw,format=I420,width={WIDTH},height={HEIGHT},framerate={FRAMERATE} "
+        f"! video/x-raw,format=I420,width={width},height={height},framerate={FRAMERATE} "
         f"! {clock} ! {label} ! {encoder} "
         "! rtph264pay name=pay0 pt=96"  # x264 repeats SPS/PPS before each key frame
     )
@@ -125,7 +142,13 @@ def start(
     spec = {
         "port": port,
         "parent": os.getpid(),
-        "mounts": {mount(code): pipeline(code, name) for code, name in cameras.items()},
+        "mounts": {
+            **{mount(code): pipeline(code, name) for code, name in cameras.items()},
+            **{
+                sub_mount(code): pipeline(code, name, SUB_WIDTH, SUB_HEIGHT, SUB_BITRATE_KBPS)
+                for code, name in cameras.items()
+            },
+        },
     }
     process = subprocess.Popen(  # noqa: S603 - our own script, run by a fixed interpreter
         [DEBIAN_PYTHON, str(SERVER_SCRIPT)],

@@ -210,32 +210,46 @@ def live_urls(port: int = live.DEFAULT_PORT) -> dict[str, str]:
     return {code: live.stream_url(port, code) for code in camera_names()}
 
 
+def live_sub_urls(port: int = live.DEFAULT_PORT) -> dict[str, str]:
+    """Each demo camera's sub-stream (352×288, live view only) on the same server."""
+    return {code: live.sub_stream_url(port, code) for code in camera_names()}
+
+
 def clip_urls(rt: Runtime) -> dict[str, str]:
     """Each demo camera's generated clip (made now if missing), as a file:// URL."""
     folder = demo_clips(rt)
     return {code: f"file://{folder / (code.lower() + '.mp4')}" for code in camera_names()}
 
 
-def point_cameras(rt: Runtime, urls: dict[str, str]) -> list[str]:
-    """Set the demo cameras' main stream to `urls` (code → URL) where it differs, each change
-    journaled. Returns the codes changed."""
+def point_cameras(
+    rt: Runtime, urls: dict[str, str], sub_urls: dict[str, str] | None = None
+) -> list[str]:
+    """Set the demo cameras' main stream to `urls` (code → URL) and their sub-stream to
+    `sub_urls` (none: no sub-stream) where they differ, each change journaled. Returns the
+    codes changed."""
+    subs = sub_urls or {}
     changed: list[str] = []
     with rt.db.read() as s:
         current = {
-            code: (camera.id, camera.main_url_redacted)
+            code: (camera.id, camera.main_url_redacted, camera.sub_url_redacted)
             for code in urls
             if (camera := registry_repo.find_camera(s, code)) is not None
         }
     for code, url in urls.items():
-        if code in current and current[code][1] != url:
-            registry.do_update_camera(
-                rt,
-                ACTOR,
-                current[code][0],
-                CameraChanges(main_stream_url=url),
-                reason="démonstration : source des images",
-            )
-            changed.append(code)
+        if code not in current:
+            continue
+        camera_id, main, sub = current[code]
+        if main == url and sub == subs.get(code):
+            continue
+        changes: dict[str, str | None] = {"main_stream_url": url, "sub_stream_url": subs.get(code)}
+        registry.do_update_camera(
+            rt,
+            ACTOR,
+            camera_id,
+            CameraChanges.model_validate(changes),
+            reason="démonstration : source des images",
+        )
+        changed.append(code)
     return changed
 
 
@@ -253,7 +267,7 @@ def start_sources(rt: Runtime, port: int = live.DEFAULT_PORT) -> live.CameraServ
         )
         point_cameras(rt, clip_urls(rt))
         return None
-    point_cameras(rt, live_urls(server.port))
+    point_cameras(rt, live_urls(server.port), live_sub_urls(server.port))
     log.info(
         "simulated cameras: %d live streams on rtsp://127.0.0.1:%d/ (pid %d)",
         len(_CAMERAS),
