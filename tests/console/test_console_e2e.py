@@ -291,6 +291,12 @@ def test_supervisor_exports_shortcuts_and_session_expiry(
         page.keyboard.press("g")
         page.keyboard.press("r")
         expect(page).to_have_url(server + "/relecture")
+        page.set_viewport_size({"width": 1024, "height": 700})  # a small laptop: icons only
+        page.keyboard.press("g")
+        page.keyboard.press("e")
+        expect(page.get_by_role("table", name="Exports")).to_be_visible()
+        expect(page.get_by_role("link", name="Exports")).to_have_attribute("aria-current", "page")
+        tab.shot("12b-exports-1024")
 
         clock.advance(timedelta(minutes=rt.settings.session_idle_minutes + 1))
         page.get_by_role("link", name="Exports").click()

@@ -97,11 +97,11 @@ export function ExportsPage() {
             <thead>
               <tr>
                 <th scope="col">{t("exports.col.id")}</th>
-                <th scope="col">{t("exports.col.created")}</th>
+                <th scope="col" className="hide-narrow">{t("exports.col.created")}</th>
                 <th scope="col">{t("exports.col.range")}</th>
-                <th scope="col">{t("exports.col.cameras")}</th>
+                <th scope="col" className="hide-narrow">{t("exports.col.cameras")}</th>
                 <th scope="col">{t("exports.col.requisition")}</th>
-                <th scope="col">{t("exports.col.requestedBy")}</th>
+                <th scope="col" className="hide-narrow">{t("exports.col.requestedBy")}</th>
                 <th scope="col">{t("exports.col.status")}</th>
                 <th scope="col" className="col-actions">
                   {t("exports.col.actions")}
@@ -136,11 +136,11 @@ function ExportRow({ row, onCancel }: { row: ExportOut; onCancel: () => void }) 
   return (
     <tr data-testid={`export-${row.id}`}>
       <td className="num nowrap">{row.reference}</td>
-      <td className="nowrap">{formatDateTime(row.created_at)}</td>
+      <td className="nowrap hide-narrow">{formatDateTime(row.created_at)}</td>
       <td className="nowrap">{formatRange(row.range_from, row.range_to)}</td>
-      <td>{row.camera_ids.length}</td>
+      <td className="hide-narrow">{row.camera_ids.length}</td>
       <td className="nowrap">{row.requisition || t("exports.none")}</td>
-      <td>{row.requested_by}</td>
+      <td className="hide-narrow">{row.requested_by}</td>
       <td className="col-status">
         <Badge tone={STATUS_TONE[row.status] ?? "muted"}>{label}</Badge>
         {(row.status === "running" || row.status === "queued") && (

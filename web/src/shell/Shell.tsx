@@ -117,7 +117,7 @@ export function Shell({
           <Icon name="key" />
           <span className="sr-only">{t("shell.changePassword")}</span>
         </button>
-        <button type="button" className="topbar-btn topbar-logout" onClick={onLogout}>
+        <button type="button" className="topbar-btn topbar-logout" onClick={onLogout} title={t("shell.logout")} aria-label={t("shell.logout")}>
           <Icon name="logout" />
           <span className="topbar-logout-text">{t("shell.logout")}</span>
         </button>
