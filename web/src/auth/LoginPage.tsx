@@ -70,7 +70,9 @@ export function LoginPage({ notice, onLoggedIn }: { notice: LoginNotice; onLogge
           <form onSubmit={submitPassword} noValidate aria-labelledby="login-title">
             <h1 id="login-title">{t("login.title")}</h1>
             <p className="muted">{t("login.subtitle")}</p>
-            {state.notice && !error && <Alert tone="info">{t(`login.${state.notice}`)}</Alert>}
+            {state.notice && !error && (
+              <Alert tone={state.notice === "sessionExpired" ? "warning" : "info"}>{t(`login.${state.notice}`)}</Alert>
+            )}
             {error && <Alert tone="error">{describeError(error)}</Alert>}
             <TextField
               label={t("login.username")}
