@@ -20,9 +20,11 @@ from starlette.websockets import WebSocketDisconnect
 from sentinelle.access.models import Role
 from sentinelle.core.clock import FakeClock, SystemClock
 from sentinelle.ingest.clips import write_clip
+from sentinelle.ingest.events import EventKind, GapReason, SessionEvent
 from sentinelle.ingest.fanout import FanOut
 from sentinelle.ingest.live_server import LiveServer
 from sentinelle.ingest.livewire import FrameKind, StreamChoice, decode, init_codec, socket_path
+from sentinelle.ingest.service import record_events
 from sentinelle.ingest.session import CameraSession, LivePacket, SessionConfig
 from sentinelle.runtime import Runtime
 from tests import factories as f
@@ -258,3 +260,33 @@ def _eventually(
         time.sleep(0.05)
     assert len(rows) == count
     return rows
+
+
+def test_live_status_says_recording_no_signal_or_out_of_service(
+    rt: Runtime, client: TestClient, town: Town
+) -> None:
+    now = rt.now()
+    record_events(
+        rt,
+        [
+            SessionEvent(town.in_scope.id, EventKind.CONNECTED, now - timedelta(minutes=5)),
+            SessionEvent(
+                town.out_of_scope.id, EventKind.DISCONNECTED, now, "lost", GapReason.UNREACHABLE
+            ),
+            SessionEvent(town.out_of_scope.id, EventKind.CORRUPT_DATA, now, "skipped"),
+        ],
+    )
+    response = client.get("/api/live/status", headers=town.headers(Role.OPERATOR))
+    assert response.status_code == 200
+    states = {c["code"]: (c["state"], c["reason"]) for c in response.json()}
+    assert states == {"CAM-001": ("recording", None), "CAM-002": ("no_signal", "unreachable")}
+    external = client.get("/api/live/status", headers=town.headers(Role.EXTERNAL_VIEWER))
+    assert [c["code"] for c in external.json()] == ["CAM-001"]  # only their scope
+    with rt.db.write() as s:
+        s.execute(
+            sa.text("UPDATE cameras SET status = 'out_of_service' WHERE id = :i"),
+            {"i": town.in_scope.id},
+        )
+    again = client.get("/api/live/status", headers=town.headers(Role.OPERATOR)).json()
+    assert again[0]["state"] == "out_of_service"
+    assert journal(rt, STARTED) == []

@@ -32,6 +32,25 @@ def add_events(s: Session, events: Sequence[SessionEvent]) -> None:
     )
 
 
+CONNECTIVITY = (EventKind.CONNECTED, EventKind.DISCONNECTED, EventKind.STOPPED, EventKind.WITHDRAWN)
+
+
+def last_connectivity(s: Session, camera_ids: Sequence[int]) -> dict[int, SessionEvent]:
+    """Each camera's latest event that says whether it is being recorded (`CONNECTIVITY`)."""
+    if not camera_ids:
+        return {}
+    latest = (
+        sa.select(sa.func.max(CameraEventRow.id))
+        .where(
+            CameraEventRow.camera_id.in_(camera_ids),
+            CameraEventRow.kind.in_([k.value for k in CONNECTIVITY]),
+        )
+        .group_by(CameraEventRow.camera_id)
+    )
+    rows = s.execute(sa.select(CameraEventRow).where(CameraEventRow.id.in_(latest))).scalars()
+    return {row.camera_id: _event(row) for row in rows}
+
+
 def events_between(
     s: Session, camera_id: int, start: datetime, end: datetime, limit: int = 1_000
 ) -> list[SessionEvent]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -51,3 +52,22 @@ class OpenedLive:
     stream: StreamChoice
     reason: str
     cameras: tuple[OpenedCamera, ...]
+
+
+class LiveState(StrEnum):
+    """What a live view of the camera would show now."""
+
+    RECORDING = "recording"  # the ingest worker receives its stream
+    NO_SIGNAL = "no_signal"  # lawful, but not received (unreachable, lost, not yet connected)
+    OUT_OF_SERVICE = "out_of_service"  # not lawfully shown (rule 1): out of service or no
+    # valid authorisation
+
+
+@dataclass(frozen=True, slots=True)
+class CameraLiveStatus:
+    camera_id: int
+    code: str
+    name: str
+    state: LiveState
+    since: datetime | None  # the event that set the state, when known
+    reason: str | None  # why there is no signal (a gap reason), when known

@@ -16,8 +16,17 @@ from sqlalchemy.orm import Session
 
 from sentinelle.access.models import Permission, Principal, Role
 from sentinelle.audit.models import AuditAction
+from sentinelle.ingest import repository as ingest_repository
+from sentinelle.ingest.events import EventKind
 from sentinelle.live import errors, grants
-from sentinelle.live.models import LiveGrant, LiveInput, OpenedCamera, OpenedLive
+from sentinelle.live.models import (
+    CameraLiveStatus,
+    LiveGrant,
+    LiveInput,
+    LiveState,
+    OpenedCamera,
+    OpenedLive,
+)
 from sentinelle.playback.access import actor_of, authorise, journal_access
 from sentinelle.playback.models import CameraFacts
 from sentinelle.registry import repository as registry_repository
@@ -91,6 +100,28 @@ def do_stop_live(
             {"duration_seconds": seconds, **details},
             now,
         )
+
+
+def live_status(rt: Runtime, principal: Principal) -> list[CameraLiveStatus]:
+    """The live state of every camera in `principal`'s live scope (no video: not journalled),
+    from the registry (rule 1) and the ingest workers' latest connectivity events."""
+    on = today(rt)
+    with rt.db.read() as s:
+        cameras, _ = registry_repository.list_cameras(s, principal.scope_for(LIVE))
+        last = ingest_repository.last_connectivity(s, [c.id for c in cameras])
+        out = []
+        for camera in cameras:
+            event = last.get(camera.id)
+            if not is_lawful(camera, on):
+                state = LiveState.OUT_OF_SERVICE
+            elif event is not None and event.kind is EventKind.CONNECTED:
+                state = LiveState.RECORDING
+            else:
+                state = LiveState.NO_SIGNAL
+            reason = event.reason.value if event is not None and event.reason else None
+            since = event.at if event is not None else None
+            out.append(CameraLiveStatus(camera.id, camera.code, camera.name, state, since, reason))
+    return out
 
 
 def _check_lawful(rt: Runtime, s: Session, cameras: list[CameraFacts]) -> None:

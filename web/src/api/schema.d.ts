@@ -578,6 +578,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/live/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Live Status
+         * @description The live state of every camera the caller may watch: `recording` (its stream is
+         *     received), `no_signal` (with the gap's reason when known) or `out_of_service` (not
+         *     lawfully shown). Not journalled: no video is shown.
+         */
+        get: operations["get_live_status_api_live_status_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/playback": {
         parameters: {
             query?: never;
@@ -1086,6 +1108,20 @@ export interface components {
          * @enum {string}
          */
         CameraKind: "fixed" | "ptz" | "dome" | "armoured" | "thermal" | "mobile";
+        /** CameraLiveStatusOut */
+        CameraLiveStatusOut: {
+            /** Camera Id */
+            camera_id: number;
+            /** Code */
+            code: string;
+            /** Name */
+            name: string;
+            /** Reason */
+            reason: string | null;
+            /** Since */
+            since: string | null;
+            state: components["schemas"]["LiveState"];
+        };
         /** CameraOut */
         CameraOut: {
             /** Address */
@@ -1605,6 +1641,12 @@ export interface components {
             cameras: components["schemas"]["LiveCameraOut"][];
             stream: components["schemas"]["StreamChoice"];
         };
+        /**
+         * LiveState
+         * @description What a live view of the camera would show now.
+         * @enum {string}
+         */
+        LiveState: "recording" | "no_signal" | "out_of_service";
         /** LoginIn */
         LoginIn: {
             /** Password */
@@ -4532,6 +4574,71 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["LiveOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_live_status_api_live_status_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CameraLiveStatusOut"][];
                 };
             };
             /** @description Unauthorized */

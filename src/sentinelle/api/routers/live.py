@@ -15,7 +15,7 @@ from fastapi.concurrency import run_in_threadpool
 from sentinelle.access.models import Permission, Principal
 from sentinelle.api.errors import error_body
 from sentinelle.api.schemas.common import ERROR_RESPONSES
-from sentinelle.api.schemas.live import LiveOut
+from sentinelle.api.schemas.live import CameraLiveStatusOut, LiveOut
 from sentinelle.api.security import (
     PrincipalDep,
     RuntimeDep,
@@ -46,6 +46,14 @@ def open_live(body: LiveInput, principal: PrincipalDep, rt: RuntimeDep) -> LiveO
     two minutes (the view itself lasts as long as the socket)."""
     opened = service.do_open_live(rt, principal, body)
     return LiveOut.of(opened, SOCKET_URL)
+
+
+@router.get("/live/status", **guarded(LIVE))
+def get_live_status(principal: PrincipalDep, rt: RuntimeDep) -> list[CameraLiveStatusOut]:
+    """The live state of every camera the caller may watch: `recording` (its stream is
+    received), `no_signal` (with the gap's reason when known) or `out_of_service` (not
+    lawfully shown). Not journalled: no video is shown."""
+    return [CameraLiveStatusOut.of(c) for c in service.live_status(rt, principal)]
 
 
 def hub_of(app: FastAPI, rt: Runtime) -> LiveHub:

@@ -7,7 +7,7 @@ from datetime import datetime
 from pydantic import BaseModel
 
 from sentinelle.ingest.livewire import StreamChoice
-from sentinelle.live.models import OpenedLive
+from sentinelle.live.models import CameraLiveStatus, LiveState, OpenedLive
 
 
 class LiveCameraOut(BaseModel):
@@ -38,4 +38,24 @@ class LiveOut(BaseModel):
                 )
                 for c in opened.cameras
             ],
+        )
+
+
+class CameraLiveStatusOut(BaseModel):
+    camera_id: int
+    code: str
+    name: str
+    state: LiveState
+    since: datetime | None
+    reason: str | None
+
+    @classmethod
+    def of(cls, status: CameraLiveStatus) -> CameraLiveStatusOut:
+        return cls(
+            camera_id=status.camera_id,
+            code=status.code,
+            name=status.name,
+            state=status.state,
+            since=status.since,
+            reason=status.reason,
         )
