@@ -16,6 +16,7 @@ from sentinelle.ingest.live import (
     LiveInit,
     LiveItem,
     LiveMuxer,
+    avcc_extension,
     split_units,
     units_of_extradata,
 )
@@ -134,3 +135,37 @@ def test_a_change_of_resolution_gives_a_new_init_segment(tmp_path: Path) -> None
     assert isinstance(second[0], LiveInit)
     probed = _probe(_write(tmp_path / "second.mp4", second))
     assert (probed["width"], probed["height"], probed["nb_read_frames"]) == (704, 576, "10")
+
+
+def _high_profile_clip(path: Path, frames: int = 20) -> Path:
+    with av.open(str(path), "w", format="mp4") as out:
+        stream = out.add_stream("libx264", rate=10, options={"profile": "high", "bf": "0"})
+        stream.width, stream.height, stream.pix_fmt = 320, 240, "yuv420p"
+        for n in range(frames):
+            frame = av.VideoFrame(320, 240, "yuv420p")
+            for index, plane in enumerate(frame.planes):
+                rows = 240 if index == 0 else 120
+                data = bytearray([40 if index == 0 else 128]) * (plane.line_size * rows)
+                if index == 0:  # a bright block moving to the right
+                    for y in range(100, 140):
+                        start = y * plane.line_size + 8 * n
+                        data[start : start + 40] = b"\xdc" * 40
+                plane.update(bytes(data))
+            out.mux(stream.encode(frame))
+        out.mux(stream.encode(None))
+    return path
+
+
+def test_a_high_profile_init_segment_carries_the_avcc_extension(tmp_path: Path) -> None:
+    clip = _high_profile_clip(tmp_path / "high.mp4")
+    with av.open(str(clip)) as source:
+        extradata = source.streams.video[0].codec_context.extradata or b""
+    items = _feed(LiveMuxer(), clip, T0, annex_b=True)
+    init = items[0]
+    assert isinstance(init, LiveInit)
+    assert init.codec.startswith("avc1.64")
+    sps = units_of_extradata(extradata)[0]
+    assert avcc_extension(sps) == bytes([0xFD, 0xF8, 0xF8, 0])  # 4:2:0, 8 bits
+    assert extradata.endswith(avcc_extension(sps))  # as FFmpeg writes it
+    assert avcc_extension(sps) in init.data
+    assert _probe(_write(tmp_path / "high-live.mp4", items))["nb_read_frames"] == "20"

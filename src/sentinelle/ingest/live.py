@@ -104,6 +104,44 @@ def units_of_extradata(extradata: bytes | None) -> list[bytes]:
     return units
 
 
+_HIGH_PROFILES = frozenset({100, 110, 122, 144})  # their avcC carries chroma and bit depths
+
+
+def avcc_extension(sps: bytes) -> bytes:
+    """The tail an avcC record has for High profiles (ISO/IEC 14496-15 5.3.3.1): chroma
+    format, luma and chroma bit depths, no SPS extension; b"" for the other profiles."""
+    if sps[1] not in _HIGH_PROFILES:
+        return b""
+    bits = _Bits(sps[4:].replace(b"\x00\x00\x03", b"\x00\x00"))  # emulation prevention
+    bits.ue()  # seq_parameter_set_id
+    chroma = bits.ue()
+    if chroma == 3:
+        bits.bit()  # separate_colour_plane_flag
+    luma_depth, chroma_depth = bits.ue(), bits.ue()
+    return bytes([0xFC | (chroma & 3), 0xF8 | (luma_depth & 7), 0xF8 | (chroma_depth & 7), 0])
+
+
+class _Bits:
+    """Reads an RBSP bit by bit (Exp-Golomb codes)."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data, self.at = data, 0
+
+    def bit(self) -> int:
+        byte = self.data[self.at >> 3] if self.at >> 3 < len(self.data) else 0
+        self.at += 1
+        return (byte >> (7 - ((self.at - 1) & 7))) & 1
+
+    def ue(self) -> int:
+        zeros = 0
+        while self.bit() == 0 and zeros < 32:
+            zeros += 1
+        value = 0
+        for _ in range(zeros):
+            value = (value << 1) | self.bit()
+        return (1 << zeros) - 1 + value
+
+
 def codec_string(sps: bytes) -> str:
     return f"avc1.{sps[1]:02x}{sps[2]:02x}{sps[3]:02x}"
 
@@ -219,6 +257,7 @@ def init_segment(sps: bytes, pps: bytes, size: tuple[int, int], at: datetime) ->
         b"\x01",
         struct.pack(">H", len(pps)),
         pps,
+        avcc_extension(sps),
     )
     avc1 = box(
         b"avc1",
