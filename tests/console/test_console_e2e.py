@@ -341,3 +341,30 @@ def test_auditor_sees_no_video_screen(
         tab.shot("15-journal-auditeur")
         assert tab.foreign == []
         assert tab.errors == []
+
+
+def test_password_change_ends_the_session(
+    browser: Browser, server: str, shots: Path, rt: Runtime
+) -> None:
+    f.user(rt, "moreau", Role.OPERATOR)
+    new_password = "Nouveau-Mot-de-Passe-2026!"
+    with open_tab(browser, server, shots) as tab:
+        page = tab.page
+        page.goto(server + "/")
+        login(tab, "moreau")
+        expect_shell(tab, "moreau", "Opérateur")
+        assert tab.nav() == ["Mur d'images", "Carte", "Relecture"]
+        page.get_by_role("button", name="Changer mon mot de passe").click()
+        dialog = page.get_by_role("dialog", name="Changer mon mot de passe")
+        dialog.get_by_label("Mot de passe actuel").fill(f.PASSWORD)
+        dialog.get_by_label("Nouveau mot de passe", exact=True).fill(new_password)
+        dialog.get_by_label("Confirmer le nouveau mot de passe").fill(new_password + "x")
+        expect(dialog.get_by_role("button", name="Changer le mot de passe")).to_be_disabled()
+        dialog.get_by_label("Confirmer le nouveau mot de passe").fill(new_password)
+        tab.shot("16-mot-de-passe")
+        dialog.get_by_role("button", name="Changer le mot de passe").click()
+        expect(page.locator(".login-card [role=status]")).to_contain_text("Mot de passe modifié")
+        login(tab, "moreau", new_password)
+        expect_shell(tab, "moreau", "Opérateur")
+        assert tab.foreign == []
+        assert tab.errors == []
