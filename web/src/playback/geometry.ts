@@ -98,7 +98,8 @@ export function tzOffset(t: number, timeZone: string): number {
   }
   const parts: Record<string, number> = {};
   for (const p of fmt.formatToParts(new Date(t))) if (p.type !== "literal") parts[p.type] = Number(p.value);
-  const asUtc = Date.UTC(parts.year, parts.month - 1, parts.day, parts.hour, parts.minute, parts.second);
+  const n = (k: string) => parts[k] ?? 0;
+  const asUtc = Date.UTC(n("year"), n("month") - 1, n("day"), n("hour"), n("minute"), n("second"));
   return asUtc - Math.floor(t / 1000) * 1000;
 }
 
@@ -106,7 +107,8 @@ export function tzOffset(t: number, timeZone: string): number {
 export function fromLocalInput(value: string, timeZone: string): number | null {
   const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?$/.exec(value.trim());
   if (!m) return null;
-  const wall = Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], m[6] ? +m[6] : 0);
+  const g = (i: number) => Number(m[i] ?? 0);
+  const wall = Date.UTC(g(1), g(2) - 1, g(3), g(4), g(5), g(6));
   let t = wall - tzOffset(wall, timeZone);
   t = wall - tzOffset(t, timeZone); // settle near a change of offset
   return t;
@@ -137,7 +139,7 @@ export interface Tick {
 /** Labelled ticks at least `minPx` apart, aligned on the zone's wall clock. */
 export function ticks(v: View, width: number, timeZone: string, minPx = 90): Tick[] {
   const perPx = span(v) / width;
-  const step = STEPS.find((s) => s / perPx >= minPx) ?? STEPS[STEPS.length - 1];
+  const step = STEPS.find((s) => s / perPx >= minPx) ?? 7 * DAY;
   const off = tzOffset(v.start, timeZone);
   const first = Math.ceil((v.start + off) / step) * step - off;
   const out: Tick[] = [];
@@ -179,6 +181,7 @@ export function wallTimeOf(frags: readonly Frag[], media: number): number | null
     if (media < f.start + f.duration) return f.pdt + Math.max(0, media - f.start) * 1000;
   }
   const last = frags[frags.length - 1];
+  if (!last) return null;
   return last.pdt + last.duration * 1000;
 }
 
@@ -187,7 +190,7 @@ export const SPEEDS = [0.125, 0.25, 0.5, 1, 2, 4, 8, 16, 32] as const;
 export function nextSpeed(current: number, direction: 1 | -1): number {
   const i = SPEEDS.findIndex((s) => s >= current);
   const at = i < 0 ? SPEEDS.length - 1 : i;
-  return SPEEDS[Math.min(SPEEDS.length - 1, Math.max(0, at + direction))];
+  return SPEEDS[Math.min(SPEEDS.length - 1, Math.max(0, at + direction))] ?? current;
 }
 
 export function speedLabel(s: number): string {
