@@ -123,6 +123,24 @@ def test_a_stalled_client_does_not_stall_recording(recording: Recording) -> None
     live.close()
 
 
+def test_the_feed_ends_with_its_camera_session(recording: Recording) -> None:
+    reader = FeedReader(recording.server.path, CAMERA)
+    assert reader.frame().kind is FrameKind.INIT
+    recording.stop.set()  # the worker stops recording the camera (withdrawn, URL changed)
+    recording.thread.join(20)
+    assert recording.session.fanout.closed
+    with pytest.raises(EOFError):
+        _read_to_the_end(reader)
+    _wait(lambda: not recording.server.feeds)
+    reader.close()
+
+
+def _read_to_the_end(reader: FeedReader) -> None:
+    """What was queued, then the end of the connection (EOFError)."""
+    for _ in range(10_000):
+        reader.frame()
+
+
 def test_unknown_camera_is_refused_with_a_reason(recording: Recording) -> None:
     reader = FeedReader(recording.server.path, 999)
     frame = reader.frame()

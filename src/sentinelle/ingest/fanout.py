@@ -26,6 +26,10 @@ class Subscription(Generic[T]):
 class FanOut(Generic[T]):
     _subscriptions: list[Subscription[T]] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    closed: bool = False  # the source ended: nothing more will be published
+
+    def close(self) -> None:
+        self.closed = True
 
     def subscribe(self, depth: int = DEFAULT_DEPTH) -> Subscription[T]:
         sub: Subscription[T] = Subscription(queue.Queue(maxsize=depth))

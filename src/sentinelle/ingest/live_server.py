@@ -107,6 +107,10 @@ class LiveFeed:
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
 
+    @property
+    def stopping(self) -> bool:
+        return self._stop.is_set()
+
     def start(self) -> None:
         self._thread = threading.Thread(
             target=self._run, name=f"live-{self.key[0]}-{self.key[1]}", daemon=True
@@ -146,6 +150,8 @@ class LiveFeed:
                 try:
                     item = sub.get(timeout=0.5)
                 except queue.Empty:
+                    if self.fanout.closed:
+                        break  # the camera session ended: so does the feed
                     continue
                 if sub.dropped != seen:  # the session dropped packets for us: resync
                     seen = sub.dropped
@@ -153,6 +159,11 @@ class LiveFeed:
                 self._publish(self._mux(item))
         finally:
             self.fanout.unsubscribe(sub)
+            self._stop.set()
+            with self._lock:
+                clients = list(self.clients)
+            for client in clients:
+                client.close()  # their connections end: the API's viewers are told
             self.on_idle(self)
 
     def _mux(self, item: LivePacket) -> list[tuple[LiveItem, int]]:
@@ -280,13 +291,15 @@ class LiveServer:
                 self._relay(conn, client)
             finally:
                 client.close()
+                with contextlib.suppress(OSError):  # wakes the hang-up watcher; the peer
+                    conn.shutdown(socket.SHUT_RDWR)  # sees the end of the connection
                 if feed.leave(client):
                     self.on_released(camera_id, stream)
 
     def _feed(self, key: FeedKey, fanout: FanOut[LivePacket], client: LiveClient) -> LiveFeed:
         with self._lock:
             feed = self.feeds.get(key)
-            if feed is None or feed.fanout is not fanout or feed._stop.is_set():
+            if feed is None or feed.fanout is not fanout or feed.stopping:
                 feed = LiveFeed(key, fanout, self._forget)
                 self.feeds[key] = feed
                 feed.start()

@@ -87,7 +87,14 @@ class CameraSession:
     _keyframe_late: bool = False
 
     def run(self, stop: threading.Event) -> None:
-        """Record until `stop` is set, reconnecting after failures."""
+        """Record until `stop` is set, reconnecting after failures. The fan-out is closed
+        when the session ends (its live viewers are told)."""
+        try:
+            self._run(stop)
+        finally:
+            self.fanout.close()
+
+    def _run(self, stop: threading.Event) -> None:
         delay = BACKOFF_FIRST
         while not stop.is_set():
             progress = self.last_packet_at
