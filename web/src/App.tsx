@@ -5,6 +5,7 @@ import type { LoginNotice } from "./auth/loginFlow";
 import { PasswordDialog } from "./auth/PasswordDialog";
 import { Spinner } from "./components/ui";
 import { t } from "./i18n";
+import { WallPage } from "./live/WallPage";
 import { ExportsPage } from "./pages/ExportsPage";
 import { JournalPage } from "./pages/JournalPage";
 import { ForbiddenPage, HomePage, NotFoundPage, UpcomingPage } from "./pages/pages";
@@ -83,6 +84,7 @@ export function App() {
           if (path === "/" || path === "") return <HomePage me={me} />;
           if (!screen) return <NotFoundPage />;
           if (!canSee(screen, me)) return <ForbiddenPage me={me} />;
+          if (screen.id === "wall") return <WallPage me={me} />;
           if (screen.id === "exports") return <ExportsPage />;
           if (screen.id === "journal") return <JournalPage canVerify={me.permissions.includes("audit.verify")} />;
           return <UpcomingPage screen={screen} />;
