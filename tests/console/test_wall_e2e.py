@@ -1,0 +1,197 @@
+"""The live wall in real headless Chromium: four cameras recorded by real camera sessions from
+the loopback GStreamer RTSP server, their ingest live socket, the API on uvicorn (real
+WebSockets); an operator puts them on a 4-tile wall and every tile plays (MSE, H.264), each
+opening journalled. Screenshot: test-artifacts/screenshots/20-mur-4-cameras.png."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from sentinelle.access.models import Role
+from sentinelle.core.clock import SystemClock
+from sentinelle.ingest.clips import write_clip
+from sentinelle.ingest.events import EventKind, SessionEvent
+from sentinelle.ingest.fanout import FanOut
+from sentinelle.ingest.live_server import LiveServer
+from sentinelle.ingest.livewire import StreamChoice, socket_path
+from sentinelle.ingest.service import record_events
+from sentinelle.ingest.session import CameraSession, LivePacket, SessionConfig
+from sentinelle.runtime import Runtime
+from tests import factories as f
+from tests.console.test_console_e2e import browser, login, open_tab, server, shots
+from tests.live.test_api import STARTED, journal
+from tests.support.rtsp import rtsp_server
+
+__all__ = ["browser", "server", "shots"]
+
+pytestmark = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+
+SITES = [
+    ("VSR-001", "Place de l'Hôtel de Ville", 180, 6),
+    ("VSR-002", "Rue de la République / Gare", 120, 9),
+    ("VSR-003", "Parvis de la médiathèque", 220, 4),
+    ("VSR-004", "Parking du Marché couvert", 150, 11),
+]
+
+
+@pytest.fixture(scope="module")
+def rtsp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    folder = tmp_path_factory.mktemp("rtsp")
+    clips = {
+        code.lower(): write_clip(
+            folder / f"{code}.mp4",
+            90,
+            width=640,
+            height=360,
+            fps=10,
+            gop_seconds=1,
+            shade=shade,
+            speed=speed,
+        )
+        for code, _, shade, speed in SITES
+    }
+    with rtsp_server(clips) as base:
+        yield base
+
+
+class Workers:
+    """What the ingest worker does for these cameras: a session each, one live socket."""
+
+    def __init__(self, rt: Runtime, cameras: dict[int, str], root: Path) -> None:
+        self.stop = threading.Event()
+        self.sessions = {
+            camera_id: CameraSession(
+                SessionConfig(camera_id, url, root / str(camera_id)),
+                SystemClock(),
+                lambda s: None,
+                lambda e: None,
+            )
+            for camera_id, url in cameras.items()
+        }
+        self.threads = [
+            threading.Thread(target=s.run, args=(self.stop,), daemon=True)
+            for s in self.sessions.values()
+        ]
+        self.server = LiveServer(socket_path(rt.settings.resolved_data_dir, 0), self.lookup)
+
+    def lookup(self, camera_id: int, stream: StreamChoice) -> FanOut[LivePacket] | None:
+        session = self.sessions.get(camera_id)
+        return session.fanout if session else None  # no sub-stream: `sub` is the main one
+
+    def close(self) -> None:
+        self.server.close()
+        self.stop.set()
+        for thread in self.threads:
+            thread.join(20)
+
+
+@pytest.fixture
+def cameras(rt: Runtime, rtsp: str, tmp_path: Path) -> Iterator[dict[str, int]]:
+    _, zone, _ = f.town(rt)
+    ids: dict[str, int] = {}
+    for code, name, _, _ in SITES:
+        ids[code] = f.camera(rt, zone.id, code, name=name).id
+    now = rt.now()
+    record_events(
+        rt, [SessionEvent(i, EventKind.CONNECTED, now - timedelta(minutes=3)) for i in ids.values()]
+    )
+    workers = Workers(rt, {ids[c]: f"{rtsp}/{c.lower()}" for c, *_ in SITES}, tmp_path / "rec")
+    workers.server.start()
+    for thread in workers.threads:
+        thread.start()
+    yield ids
+    workers.close()
+
+
+H264 = """() => ['avc1.64001e', 'avc1.4d401e', 'avc1.42e01e'].some(
+  (c) => MediaSource.isTypeSupported(`video/mp4; codecs="${c}"`))"""
+
+PLAYING = """(video) => new Promise((resolve) => {
+  const t0 = video.currentTime;
+  setTimeout(() => resolve({
+    advanced: video.currentTime - t0,
+    frames: video.getVideoPlaybackQuality().totalVideoFrames,
+    width: video.videoWidth,
+  }), 1500);
+})"""
+
+
+def test_an_operator_watches_four_cameras_on_a_four_tile_wall(
+    browser: Browser, server: str, shots: Path, rt: Runtime, cameras: dict[str, int]
+) -> None:
+    f.user(rt, "olga", Role.OPERATOR)
+    with open_tab(browser, server, shots, width=1600, height=960) as tab:
+        page = tab.page
+        page.goto(server + "/")
+        supported = page.evaluate(H264)
+        login(tab, "olga")
+        page.locator("nav.sidenav").get_by_role("link", name="Mur d'images").click()
+        expect(page).to_have_url(server + "/mur")
+        page.get_by_test_id("grid-4").click()
+        expect(page.locator(".wall-tile")).to_have_count(4)
+        listing = page.get_by_test_id("camera-list")
+        for i, (code, *_rest) in enumerate(SITES):
+            expect(listing.get_by_text(code)).to_be_visible()
+            # By drag-and-drop for the first, by selecting a tile then a camera for the others.
+            if i == 0:
+                listing.get_by_text(code).drag_to(page.get_by_test_id("tile-0"))
+            else:
+                page.get_by_test_id(f"tile-{i}").click()
+                listing.get_by_text(code).click()
+            expect(page.get_by_test_id(f"tile-{i}")).to_have_attribute(
+                "data-camera", str(cameras[code])
+            )
+        assert supported, "this Chromium cannot play H.264 through MSE"
+        for i in range(4):
+            tile = page.get_by_test_id(f"tile-{i}")
+            expect(tile).to_have_attribute("data-state", "live", timeout=20_000)
+            expect(tile.locator(".badge")).to_have_text("Enregistrement")
+        for i in range(4):
+            video = page.get_by_test_id(f"tile-{i}").locator("video")
+            got = video.evaluate(PLAYING)
+            assert got["advanced"] > 0.5, (i, got)
+            assert got["frames"] > 0, (i, got)
+            assert got["width"] == 640, (i, got)
+        time.sleep(1.0)
+        page.mouse.move(5, 5)
+        tab.shot("20-mur-4-cameras")
+        started = journal(rt, STARTED)
+        assert {row["camera_id"] for row in started} >= set(cameras.values()), started
+        assert {row["actor_name"] for row in started} == {"olga"}
+
+        # Maximise a tile (main stream), then back to the wall with Escape.
+        page.get_by_test_id("tile-1").dblclick()
+        expect(page.locator(".wall-tile")).to_have_count(1)
+        expect(page.get_by_test_id("tile-1")).to_have_attribute(
+            "data-state", "live", timeout=20_000
+        )
+        tab.shot("21-mur-vue-agrandie")
+        page.keyboard.press("Escape")
+        expect(page.locator(".wall-tile")).to_have_count(4)
+
+        _save_and_reload(page, cameras)
+        assert tab.foreign == []
+        assert tab.errors == [], tab.errors
+
+
+def _save_and_reload(page: Page, cameras: dict[str, int]) -> None:
+    # Save the wall as a shared preset; it survives a reload (last layout) and is listed.
+    page.get_by_role("button", name="Enregistrer sous…").click()
+    page.get_by_label("Nom de la disposition").fill("Centre-ville")
+    page.get_by_role("dialog").get_by_role("checkbox").check()
+    page.get_by_role("button", name="Enregistrer", exact=True).click()
+    expect(page.locator(".wall-layout-name", has_text="Centre-ville")).to_be_visible()
+    page.keyboard.press("9")
+    expect(page.locator(".wall-tile")).to_have_count(9)
+    page.reload()
+    expect(page.locator(".wall-tile")).to_have_count(9)
+    page.locator(".wall-layout-name", has_text="Centre-ville").click()
+    expect(page.locator(".wall-tile")).to_have_count(4)
+    expect(page.get_by_test_id("tile-3")).to_have_attribute("data-camera", str(cameras["VSR-004"]))
