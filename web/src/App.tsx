@@ -8,6 +8,7 @@ import { t } from "./i18n";
 import { WallPage } from "./live/WallPage";
 import { ExportsPage } from "./pages/ExportsPage";
 import { JournalPage } from "./pages/JournalPage";
+import { PlaybackPage } from "./playback/PlaybackPage";
 import { ForbiddenPage, HomePage, NotFoundPage, UpcomingPage } from "./pages/pages";
 import { canSee } from "./shell/nav";
 import { Shell } from "./shell/Shell";
@@ -87,6 +88,7 @@ export function App() {
           if (screen.id === "wall") return <WallPage me={me} />;
           if (screen.id === "exports") return <ExportsPage />;
           if (screen.id === "journal") return <JournalPage canVerify={me.permissions.includes("audit.verify")} />;
+          if (screen.id === "playback") return <PlaybackPage />;
           return <UpcomingPage screen={screen} />;
         }}
       />
