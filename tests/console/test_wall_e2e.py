@@ -66,6 +66,7 @@ class Workers:
 
     def __init__(self, rt: Runtime, cameras: dict[int, str], root: Path) -> None:
         self.stop = threading.Event()
+        self.ids: dict[str, int] = {}
         self.sessions = {
             camera_id: CameraSession(
                 SessionConfig(camera_id, url, root / str(camera_id)),
@@ -86,6 +87,8 @@ class Workers:
         return session.fanout if session else None  # no sub-stream: `sub` is the main one
 
     def close(self) -> None:
+        if self.stop.is_set():
+            return
         self.server.close()
         self.stop.set()
         for thread in self.threads:
@@ -93,7 +96,7 @@ class Workers:
 
 
 @pytest.fixture
-def cameras(rt: Runtime, rtsp: str, tmp_path: Path) -> Iterator[dict[str, int]]:
+def workers(rt: Runtime, rtsp: str, tmp_path: Path) -> Iterator[Workers]:
     _, zone, _ = f.town(rt)
     ids: dict[str, int] = {}
     for code, name, _, _ in SITES:
@@ -103,10 +106,11 @@ def cameras(rt: Runtime, rtsp: str, tmp_path: Path) -> Iterator[dict[str, int]]:
         rt, [SessionEvent(i, EventKind.CONNECTED, now - timedelta(minutes=3)) for i in ids.values()]
     )
     workers = Workers(rt, {ids[c]: f"{rtsp}/{c.lower()}" for c, *_ in SITES}, tmp_path / "rec")
+    workers.ids = ids
     workers.server.start()
     for thread in workers.threads:
         thread.start()
-    yield ids
+    yield workers
     workers.close()
 
 
@@ -124,8 +128,9 @@ PLAYING = """(video) => new Promise((resolve) => {
 
 
 def test_an_operator_watches_four_cameras_on_a_four_tile_wall(
-    browser: Browser, server: str, shots: Path, rt: Runtime, cameras: dict[str, int]
+    browser: Browser, server: str, shots: Path, rt: Runtime, workers: Workers
 ) -> None:
+    cameras = workers.ids
     f.user(rt, "olga", Role.OPERATOR)
     with open_tab(browser, server, shots, width=1600, height=960) as tab:
         page = tab.page
@@ -177,6 +182,18 @@ def test_an_operator_watches_four_cameras_on_a_four_tile_wall(
         expect(page.locator(".wall-tile")).to_have_count(4)
 
         _save_and_reload(page, cameras)
+        for i in range(4):
+            expect(page.get_by_test_id(f"tile-{i}")).to_have_attribute(
+                "data-state", "live", timeout=20_000
+            )
+
+        # The feed ends (the worker goes): each tile says so, then tries again.
+        workers.close()
+        for i in range(4):
+            tile = page.get_by_test_id(f"tile-{i}")
+            expect(tile).to_have_attribute("data-state", "no_signal", timeout=15_000)
+            expect(tile.locator(".wall-state-nosignal")).to_contain_text("Pas de signal")
+        tab.shot("22-mur-pas-de-signal")
         assert tab.foreign == []
         assert tab.errors == [], tab.errors
 

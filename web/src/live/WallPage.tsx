@@ -167,8 +167,8 @@ export function WallPage({ me }: { me: Me }) {
     toast("info", t("wall.loadedToast", { name: layout.name }));
   };
 
-  const mine = layouts.filter((l) => l.mine);
-  const presets = layouts.filter((l) => l.shared && !l.mine);
+  const mine = layouts.filter((l) => l.mine && !l.shared);
+  const presets = layouts.filter((l) => l.shared);
   const tiles = visibleTiles(wall);
   const side = Math.sqrt(maximised !== null ? 1 : wall.grid);
 
@@ -265,7 +265,7 @@ export function WallPage({ me }: { me: Me }) {
           <h3>{t("wall.myLayouts")}</h3>
           <LayoutList items={mine} empty={t("wall.noLayouts")} onLoad={applyLayout} onDelete={setDeleting} />
           <h3>{t("wall.presets")}</h3>
-          <LayoutList items={presets} empty={t("wall.noPresets")} onLoad={applyLayout} />
+          <LayoutList items={presets} empty={t("wall.noPresets")} onLoad={applyLayout} onDelete={setDeleting} />
         </div>
       </aside>
 
@@ -336,11 +336,11 @@ export function WallPage({ me }: { me: Me }) {
       />
       <SaveDialog
         open={saveOpen}
-        mine={mine}
+        mine={layouts.filter((l) => l.mine)}
         onClose={() => setSaveOpen(false)}
         onSave={async (name, shared) => {
           const body = { name, shared, ...toLayout(wall) };
-          const same = mine.find((l) => l.name === name);
+          const same = layouts.find((l) => l.mine && l.name === name);
           const result = same
             ? await api.PUT("/api/wall/layouts/{layout_id}", { params: { path: { layout_id: same.id } }, body })
             : await api.POST("/api/wall/layouts", { body });
@@ -403,10 +403,10 @@ function LayoutList({
           <button type="button" className="wall-layout-load" onClick={() => onLoad(l)} title={t("wall.load")}>
             <GridIcon n={(GRIDS as readonly number[]).includes(l.grid) ? (l.grid as Grid) : 4} />
             <span className="wall-layout-name">{l.name}</span>
-            {l.shared && l.mine && <Badge tone="info">{t("wall.sharedBadge")}</Badge>}
+            {l.shared && <Badge tone="info">{t("wall.sharedBadge")}</Badge>}
             {!l.mine && <span className="muted wall-layout-owner">{t("wall.byOwner", { owner: l.owner })}</span>}
           </button>
-          {onDelete && (
+          {onDelete && l.mine && (
             <button
               type="button"
               className="icon-btn"
