@@ -376,8 +376,8 @@ export function PlaybackPage() {
       {openError && <Alert tone="error">{describeError(openError)}</Alert>}
       {opening && <Spinner label={t("playback.opening")} />}
       {!opened && !opening && (
-        <EmptyState icon={<Icon name="playback" size={40} />} title={t("playback.title")}>
-          <p>{t("playback.emptyBody")}</p>
+        <EmptyState icon={<Icon name="playback" size={40} />} title={t("playback.startTitle")}>
+          <p>{t("playback.startBody")}</p>
         </EmptyState>
       )}
 
@@ -430,13 +430,13 @@ export function PlaybackPage() {
             </div>
             <div className="pb-buttons">
               <Button aria-label={t("playback.frameBack")} title={`${t("playback.frameBack")} (,)`} onClick={() => step(-1)}>
-                ⏮
+                <TransportIcon d="M6 5v14M18 5l-9 7 9 7z" />
               </Button>
               <Button variant="primary" aria-label={playing ? t("playback.pause") : t("playback.play")} title={`${playing ? t("playback.pause") : t("playback.play")} (espace)`} onClick={() => setClock({ playing: !playing })}>
-                {playing ? "❚❚" : "▶"}
+                {playing ? <TransportIcon d="M7 5h4v14H7zM14 5h4v14h-4z" fill /> : <TransportIcon d="M7 4l13 8-13 8z" fill />}
               </Button>
               <Button aria-label={t("playback.frameForward")} title={`${t("playback.frameForward")} (.)`} onClick={() => step(1)}>
-                ⏭
+                <TransportIcon d="M18 5v14M6 5l9 7-9 7z" />
               </Button>
             </div>
             <div className="pb-speeds" role="group" aria-label={t("playback.speed")}>
@@ -492,6 +492,14 @@ export function PlaybackPage() {
         onClose={() => setExporting(false)}
       />
     </div>
+  );
+}
+
+function TransportIcon({ d, fill = false }: { d: string; fill?: boolean }) {
+  return (
+    <svg width="16" height="16" viewBox="0 0 24 24" aria-hidden="true" fill="currentColor" stroke="currentColor" strokeWidth={fill ? 0 : 2} strokeLinejoin="round">
+      <path d={d} />
+    </svg>
   );
 }
 
