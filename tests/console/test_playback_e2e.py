@@ -172,3 +172,69 @@ def test_supervisor_replays_a_minute_and_exports_it(
         assert report.videos_checked >= 1
         assert tab.foreign == []
         assert tab.errors == []
+
+
+def test_two_cameras_follow_one_clock_with_gaps_and_snapshot(
+    browser: Browser,
+    server: str,
+    shots: Path,
+    rt: Runtime,
+    clock: FakeClock,
+    clips: tuple[Path, Path],
+) -> None:
+    f.user(rt, "dupont", Role.SUPERVISOR)
+    _, _, cams = f.town(rt)
+    long, short = clips
+    for cam in cams:
+        record_clip(rt, cam.id, long, FIRST, timedelta(seconds=6))
+    record_clip(rt, cams[0].id, short, SECOND, timedelta(seconds=6))
+    clock.set(START + timedelta(hours=1))
+
+    with open_tab(browser, server, shots) as tab:
+        page = tab.page
+        page.goto(server + "/")
+        login(tab, "dupont")
+        expect_shell(tab, "dupont", "Superviseur")
+        page.goto(server + "/relecture")
+        page.get_by_text("CAM-002", exact=True).click()
+        open_playback(page)
+        expect(page.get_by_test_id("tile-CAM-002")).to_be_visible()
+
+        # One clock: both videos show the same instant (same recording start).
+        page.get_by_role("button", name="Pause").click()
+        go_to(page, "2026-11-22T10:10:50")
+        deadline = time.monotonic() + 10
+        while not all(abs(video_time(page, c) - 50.0) < 0.3 for c in ("CAM-001", "CAM-002")):
+            assert time.monotonic() < deadline, [
+                video_time(page, c) for c in ("CAM-001", "CAM-002")
+            ]
+            time.sleep(0.1)
+
+        # Speeds from the keyboard.
+        page.get_by_test_id("playback-clock").click()
+        page.keyboard.press("]")
+        expect(page.get_by_role("button", name="×2", exact=True)).to_have_attribute(
+            "aria-pressed", "true"
+        )
+        page.keyboard.press("[")
+        page.keyboard.press("[")
+        expect(page.get_by_role("button", name="×1/2", exact=True)).to_have_attribute(
+            "aria-pressed", "true"
+        )
+
+        # CAM-002 recorded nothing after 10:11:30: its tile says so, CAM-001 plays on.
+        go_to(page, "2026-11-22T10:12:40")
+        expect(page.get_by_test_id("tile-CAM-002")).to_contain_text(
+            "Pas d'enregistrement sur cette période"
+        )
+        expect(page.get_by_test_id("tile-CAM-001")).not_to_contain_text("Pas d'enregistrement")
+
+        go_to(page, "2026-11-22T10:10:50")
+        with page.expect_download() as shot:
+            page.get_by_role("button", name="Instantané").click()
+        assert shot.value.suggested_filename.startswith("CAM-001_20261122T091050")
+        assert shot.value.suggested_filename.endswith(".jpg")
+        expect(page.get_by_text("Instantané CAM-001_")).to_be_visible()
+        tab.shot("32-relecture-2-cameras")
+        assert tab.foreign == []
+        assert tab.errors == []
