@@ -174,6 +174,24 @@ def test_supervisor_replays_a_minute_and_exports_it(
         assert tab.errors == []
 
 
+def zoom_to_summaries_and_back(page: Page) -> None:
+    """Coarse zoom (keys): hour summaries; the wheel over the timeline zooms back in."""
+    ruler = page.get_by_test_id("timeline-ruler")
+    for _ in range(8):
+        page.keyboard.press("-")
+    expect(page.get_by_test_id("track-CAM-001").locator(".tl-bucket")).not_to_have_count(0)
+    box = page.get_by_test_id("timeline").bounding_box()
+    assert box is not None
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] - 5)
+    for _ in range(14):
+        page.mouse.wheel(0, -100)
+        time.sleep(0.03)
+    expect(page.get_by_test_id("track-CAM-001").locator(".tl-range")).not_to_have_count(0)
+    expect(ruler).to_contain_text(":")
+    labels = ruler.locator(".tl-tick span").all_inner_texts()
+    assert any(label.count(":") == 2 for label in labels), labels  # seconds shown
+
+
 def test_two_cameras_follow_one_clock_with_gaps_and_snapshot(
     browser: Browser,
     server: str,
@@ -221,6 +239,8 @@ def test_two_cameras_follow_one_clock_with_gaps_and_snapshot(
         expect(page.get_by_role("button", name="×1/2", exact=True)).to_have_attribute(
             "aria-pressed", "true"
         )
+
+        zoom_to_summaries_and_back(page)
 
         # CAM-002 recorded nothing after 10:11:30: its tile says so, CAM-001 plays on.
         go_to(page, "2026-11-22T10:12:40")

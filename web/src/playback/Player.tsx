@@ -30,6 +30,11 @@ export function Player({ cam, register }: { cam: Schemas["CameraPlaybackOut"]; r
     let failure: string | null = null;
     let fps: number | null = null;
     let hls: Hls | null = null;
+    let hadData = false;
+    const onData = () => {
+      hadData = true;
+    };
+    video.addEventListener("loadeddata", onData);
 
     if (cam.start_program_date_time !== null) {
       if (Hls.isSupported()) {
@@ -89,12 +94,13 @@ export function Player({ cam, register }: { cam: Schemas["CameraPlaybackOut"]; r
         return "ok";
       },
       error: () => failure ?? (video.error ? `erreur vidéo ${video.error.code}` : null),
-      ready: () => loaded && (frags.length === 0 || video.readyState >= 2),
+      ready: () => loaded && (frags.length === 0 || hadData || video.readyState >= 2),
       fps: () => fps,
     };
     register(handle);
     return () => {
       register(null);
+      video.removeEventListener("loadeddata", onData);
       hls?.destroy();
     };
   }, [cam.playlist_url]); // eslint-disable-line react-hooks/exhaustive-deps
