@@ -25,7 +25,7 @@ from sentinelle.ingest.service import record_events
 from sentinelle.ingest.session import CameraSession, LivePacket, SessionConfig
 from sentinelle.runtime import Runtime
 from tests import factories as f
-from tests.console.test_console_e2e import browser, login, open_tab, server, shots
+from tests.console.test_console_e2e import browser, enter_code, login, open_tab, server, shots
 from tests.live.test_api import STARTED, journal
 from tests.support.rtsp import rtsp_server
 
@@ -122,6 +122,9 @@ PLAYING = """(video) => new Promise((resolve) => {
   setTimeout(() => resolve({
     advanced: video.currentTime - t0,
     frames: video.getVideoPlaybackQuality().totalVideoFrames,
+    lag: video.buffered.length
+      ? video.buffered.end(video.buffered.length - 1) - video.currentTime
+      : 99,
     width: video.videoWidth,
   }), 1500);
 })"""
@@ -164,6 +167,7 @@ def test_an_operator_watches_four_cameras_on_a_four_tile_wall(
             assert got["advanced"] > 0.5, (i, got)
             assert got["frames"] > 0, (i, got)
             assert got["width"] == 640, (i, got)
+            assert got["lag"] < 1.5, (i, got)  # near the live edge
         time.sleep(1.0)
         page.mouse.move(5, 5)
         tab.shot("20-mur-4-cameras")
@@ -212,3 +216,41 @@ def _save_and_reload(page: Page, cameras: dict[str, int]) -> None:
     page.locator(".wall-layout-name", has_text="Centre-ville").click()
     expect(page.locator(".wall-tile")).to_have_count(4)
     expect(page.get_by_test_id("tile-3")).to_have_attribute("data-camera", str(cameras["VSR-004"]))
+
+
+def test_an_external_viewer_gives_a_reason_before_the_wall_opens(
+    browser: Browser, server: str, shots: Path, rt: Runtime, workers: Workers
+) -> None:
+    cameras = workers.ids
+    centre = f.group(rt, "Centre", [cameras["VSR-001"], cameras["VSR-002"]])
+    f.user(
+        rt, "pjmartin", Role.EXTERNAL_VIEWER, all_cameras=False, group_ids=frozenset({centre.id})
+    )
+    with open_tab(browser, server, shots, width=1600, height=960) as tab:
+        page = tab.page
+        page.goto(server + "/mur")
+        login(tab, "pjmartin")
+        secret = page.get_by_test_id("totp-secret").inner_text().replace(" ", "")
+        enter_code(tab, f.totp_now(secret, rt))  # external viewers enrol a second factor
+        dialog = page.get_by_role("dialog", name="Motif de la consultation")
+        expect(dialog).to_be_visible()
+        tab.shot("23-mur-motif-visionneur-externe")
+        dialog.get_by_label("Motif").fill("PV 2026/004512 : vol à l'arraché")
+        dialog.get_by_role("button", name="Ouvrir le direct").click()
+        expect(dialog).to_have_count(0)
+        listing = page.get_by_test_id("camera-list")
+        expect(listing.locator(".wall-cam")).to_have_count(2)  # only their habilitation
+        page.keyboard.press("1")
+        expect(page.locator(".wall-tile")).to_have_count(1)
+        listing.get_by_text("VSR-002").click()
+        expect(page.get_by_test_id("tile-0")).to_have_attribute(
+            "data-state", "live", timeout=20_000
+        )
+        started = journal(rt, STARTED)
+        assert [(r["actor_name"], r["camera_id"], r["reason"]) for r in started] == [
+            ("pjmartin", cameras["VSR-002"], "PV 2026/004512 : vol à l'arraché")
+        ]
+        page.keyboard.press("6")
+        expect(page.locator(".wall-tile")).to_have_count(16)
+        assert tab.foreign == []
+        assert tab.errors == [], tab.errors

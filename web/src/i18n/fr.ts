@@ -140,7 +140,7 @@ export const fr = {
   "wall.layoutsError": "Impossible de charger les dispositions.",
   "wall.reasonTitle": "Motif de la consultation",
   "wall.reasonHelp":
-    "En tant que visionneur externe, vous devez indiquer pourquoi vous consultez les images en direct. Le motif est inscrit au journal avec chaque ouverture de flux.",
+    "En tant qu'observateur externe, vous devez indiquer pourquoi vous consultez les images en direct. Le motif est inscrit au journal avec chaque ouverture de flux.",
   "wall.reasonLabel": "Motif",
   "wall.reasonPlaceholder": "Ex. : Appel 17 : rixe place du Marché",
   "wall.reasonSubmit": "Ouvrir le direct",
