@@ -5,7 +5,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { api, type ApiError, asApiError, networkError, type Schemas } from "../api/client";
 import { describeError } from "../api/errors";
 import { useToast } from "../components/toasts";
-import { Alert, Button, Dialog, EmptyState, Kbd, Spinner, TextField } from "../components/ui";
+import { Alert, Button, Dialog, EmptyState, Spinner, TextField } from "../components/ui";
 import { Icon } from "../components/icons";
 import { type MessageKey, t } from "../i18n";
 import { PageHeader } from "../pages/pages";
@@ -116,12 +116,15 @@ export function PlaybackPage() {
     setClock({ wall: at });
   }, [setClock]);
 
-  async function openPlayback(reason: string) {
-    const at = fromLocalInput(goto, site.timezone);
+  const openingNow = useRef(false);
+  async function openPlayback(reason: string, around?: number) {
+    const at = around ?? fromLocalInput(goto, site.timezone);
     if (at === null) {
       setGotoError(true);
       return;
     }
+    if (openingNow.current) return;
+    openingNow.current = true;
     setAsking(false);
     setOpening(true);
     setOpenError(null);
@@ -142,7 +145,7 @@ export function PlaybackPage() {
       setActive(0);
       setMarkIn(null);
       setMarkOut(null);
-      setView(centredOn(at, 30 * MINUTE));
+      setView((v) => (around !== undefined ? v : centredOn(at, 30 * MINUTE)));
       clock.current = { wall: at, anchor: performance.now(), rate: 1, playing: true };
       setNow(at);
       setRate(1);
@@ -150,6 +153,7 @@ export function PlaybackPage() {
     } catch {
       setOpenError(networkError());
     } finally {
+      openingNow.current = false;
       setOpening(false);
     }
   }
@@ -476,9 +480,22 @@ export function PlaybackPage() {
                 +
               </Button>
             </div>
-            <Timeline view={view} onView={setView} tracks={shown} playhead={now} onSeek={seek} marked={marked} />
+            <Timeline
+              view={view}
+              onView={setView}
+              tracks={shown}
+              playhead={now}
+              onSeek={(at) => {
+                // Beyond the opened period: reopen around the instant, with the same reason.
+                if (opened && (at < ms(opened.data.from) || at > ms(opened.data.to))) {
+                  setGoto(toLocalInput(at, site.timezone));
+                  void openPlayback(opened.reason, at);
+                } else seek(at);
+              }}
+              marked={marked}
+            />
             <p className="pb-keys muted">
-              <Kbd>?</Kbd> {t("playback.keys")}
+{t("playback.keys")}
             </p>
           </div>
         </>
