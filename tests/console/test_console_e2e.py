@@ -284,9 +284,7 @@ def test_supervisor_exports_shortcuts_and_session_expiry(
 
         page.keyboard.press("g")
         page.keyboard.press("m")
-        expect(
-            page.get_by_role("heading", name="Le mur d'images arrive dans la prochaine version")
-        ).to_be_visible()
+        expect(page.get_by_role("toolbar", name="Disposition")).to_be_visible()  # the live wall
         tab.shot("12-mur-images")
         page.keyboard.press("g")
         page.keyboard.press("r")
