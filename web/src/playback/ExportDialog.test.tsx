@@ -98,4 +98,17 @@ describe("Timeline", () => {
     expect(onSeek).not.toHaveBeenCalled();
     expect(onView).toHaveBeenLastCalledWith({ start: T0 - 15_000, end: T0 + 45_000 });
   });
+
+  it("marks a period with shift + drag", () => {
+    const onSeek = vi.fn();
+    const onMark = vi.fn();
+    render(<Timeline view={{ start: T0, end: T0 + MINUTE }} onView={() => undefined} tracks={tracks} playhead={null} onSeek={onSeek} marked={null} lone={T0} onMark={onMark} />);
+    expect(screen.getByTestId("timeline-mark")).toBeTruthy();
+    const bars = screen.getByTestId("track-CAM-001").parentElement as HTMLElement;
+    fireEvent.pointerDown(bars, { button: 0, clientX: 150, shiftKey: true });
+    fireEvent.pointerMove(bars, { clientX: 50 });
+    fireEvent.pointerUp(bars, { clientX: 50 });
+    expect(onSeek).not.toHaveBeenCalled();
+    expect(onMark).toHaveBeenLastCalledWith(T0 + 45_000, T0 + 15_000);
+  });
 });

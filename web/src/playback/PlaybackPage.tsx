@@ -493,6 +493,11 @@ export function PlaybackPage() {
                 } else seek(at);
               }}
               marked={marked}
+              lone={marked ? null : (markIn ?? markOut)}
+              onMark={(a, b) => {
+                setMarkIn(a);
+                setMarkOut(b);
+              }}
             />
             <p className="pb-keys muted">
 {t("playback.keys")}

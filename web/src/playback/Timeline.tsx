@@ -35,6 +35,8 @@ export function Timeline({
   playhead,
   onSeek,
   marked,
+  lone = null,
+  onMark,
 }: {
   view: View;
   onView: (v: View) => void;
@@ -42,10 +44,14 @@ export function Timeline({
   playhead: number | null;
   onSeek: (t: number) => void;
   marked: Selection | null;
+  /** A mark in (or out) without its other end yet. */
+  lone?: number | null;
+  /** Shift + drag marks a period. */
+  onMark?: (from: number, to: number) => void;
 }) {
   const ref = useRef<HTMLDivElement>(null);
   const [width, setWidth] = useState(1000);
-  const drag = useRef<{ x: number; view: View; moved: boolean; scrub: boolean } | null>(null);
+  const drag = useRef<{ x: number; view: View; moved: boolean; scrub: boolean; mark: number | null } | null>(null);
 
   useEffect(() => {
     const el = ref.current;
@@ -78,7 +84,8 @@ export function Timeline({
   function down(e: React.PointerEvent, scrub: boolean) {
     if (e.button !== 0) return;
     (e.currentTarget as HTMLElement).setPointerCapture?.(e.pointerId);
-    drag.current = { x: e.clientX, view, moved: false, scrub };
+    const mark = !scrub && e.shiftKey && onMark ? xToTime(view, width, xOf(e)) : null;
+    drag.current = { x: e.clientX, view, moved: false, scrub, mark };
     if (scrub) onSeek(xToTime(view, width, xOf(e)));
   }
   function move(e: React.PointerEvent) {
@@ -86,12 +93,15 @@ export function Timeline({
     if (!d) return;
     if (Math.abs(e.clientX - d.x) > DRAG_PX) d.moved = true;
     if (d.scrub) onSeek(xToTime(view, width, xOf(e)));
-    else if (d.moved) onView(pan(d.view, e.clientX - d.x, width));
+    else if (d.mark !== null) {
+      if (d.moved) onMark?.(d.mark, xToTime(view, width, xOf(e)));
+    } else if (d.moved) onView(pan(d.view, e.clientX - d.x, width));
   }
   function up(e: React.PointerEvent) {
     const d = drag.current;
     drag.current = null;
     if (d && !d.scrub && !d.moved) onSeek(xToTime(view, width, xOf(e)));
+    else if (d && d.mark !== null && d.moved) onMark?.(d.mark, xToTime(view, width, xOf(e)));
   }
 
   const clip = (s: Span) => {
@@ -103,6 +113,7 @@ export function Timeline({
   const marks = ticks(view, width, site.timezone);
   const head = playhead !== null ? timeToX(view, width, playhead) : null;
   const sel = marked ? clip(marked) : null;
+  const loneX = lone !== null && !marked ? timeToX(view, width, lone) : null;
 
   return (
     <div className="tl" aria-label={t("playback.timeline")} role="group">
@@ -173,6 +184,7 @@ export function Timeline({
                 )}
             </div>
           ))}
+          {loneX !== null && loneX >= 0 && loneX <= width && <div className="tl-mark" data-testid="timeline-mark" style={{ left: px(loneX) }} />}
           {sel && <div className="tl-selection" data-testid="timeline-selection" style={{ left: px(sel.left), width: px(sel.width) }} />}
         </div>
         {head !== null && head >= 0 && head <= width && (
