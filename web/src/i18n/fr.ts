@@ -197,7 +197,7 @@ export const fr = {
   "playback.timeline": "Frise chronologique",
   "playback.clock": "Heure affichée",
   "playback.close": "Fermer la relecture",
-  "playback.keys": "Espace lecture/pause · , . image par image · [ ] vitesse · + − zoom · i o début/fin · molette zoom · glisser pour déplacer",
+  "playback.keys": "Espace lecture/pause · , . image par image · [ ] vitesse · + − zoom · i o début/fin · molette zoom · glisser pour déplacer · Maj + glisser pour sélectionner une période",
   "playback.selection": "Sélection : {range} ({duration})",
   "playback.legend": "Légende",
   "playback.legend.recorded": "enregistré",
