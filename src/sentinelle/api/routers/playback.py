@@ -11,6 +11,7 @@ from typing import BinaryIO
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import AwareDatetime
+from starlette.background import BackgroundTask
 
 from sentinelle.access.models import Permission
 from sentinelle.api.errors import error_body
@@ -86,6 +87,8 @@ def get_segment(
         status_code=206 if span else 200,
         media_type="video/mp4",
         headers=headers,
+        # A player that aborts the request (hls.js on a seek) never runs the generator.
+        background=BackgroundTask(stored.handle.close),
     )
 
 
