@@ -33,6 +33,7 @@ pytestmark = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 
 FIRST = START + timedelta(minutes=10)  # 10:10:00 in Paris
 SECOND = FIRST + timedelta(minutes=2, seconds=30)
+CODES = ("CAM-001", "CAM-002", "CAM-003", "CAM-004")
 
 
 @pytest.fixture(scope="module")
@@ -180,6 +181,7 @@ def zoom_to_summaries_and_back(page: Page) -> None:
     for _ in range(8):
         page.keyboard.press("-")
     expect(page.get_by_test_id("track-CAM-001").locator(".tl-bucket")).not_to_have_count(0)
+    page.get_by_test_id("timeline").scroll_into_view_if_needed()
     box = page.get_by_test_id("timeline").bounding_box()
     assert box is not None
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] - 5)
@@ -192,7 +194,7 @@ def zoom_to_summaries_and_back(page: Page) -> None:
     assert any(label.count(":") == 2 for label in labels), labels  # seconds shown
 
 
-def test_two_cameras_follow_one_clock_with_gaps_and_snapshot(
+def test_four_cameras_follow_one_clock_with_gaps_and_snapshot(
     browser: Browser,
     server: str,
     shots: Path,
@@ -201,7 +203,8 @@ def test_two_cameras_follow_one_clock_with_gaps_and_snapshot(
     clips: tuple[Path, Path],
 ) -> None:
     f.user(rt, "dupont", Role.SUPERVISOR)
-    _, _, cams = f.town(rt)
+    _, zone, cams = f.town(rt)
+    cams += [f.camera(rt, zone.id, code) for code in ("CAM-003", "CAM-004")]
     long, short = clips
     for cam in cams:
         record_clip(rt, cam.id, long, FIRST, timedelta(seconds=6))
@@ -214,18 +217,17 @@ def test_two_cameras_follow_one_clock_with_gaps_and_snapshot(
         login(tab, "dupont")
         expect_shell(tab, "dupont", "Superviseur")
         page.goto(server + "/relecture")
-        page.get_by_text("CAM-002", exact=True).click()
+        for code in CODES[1:]:
+            page.get_by_text(code, exact=True).click()
         open_playback(page)
-        expect(page.get_by_test_id("tile-CAM-002")).to_be_visible()
+        expect(page.get_by_test_id("tile-CAM-004")).to_be_visible()
 
-        # One clock: both videos show the same instant (same recording start).
+        # One clock: the four videos show the same instant (same recording start).
         page.get_by_role("button", name="Pause").click()
         go_to(page, "2026-11-22T10:10:50")
         deadline = time.monotonic() + 10
-        while not all(abs(video_time(page, c) - 50.0) < 0.3 for c in ("CAM-001", "CAM-002")):
-            assert time.monotonic() < deadline, [
-                video_time(page, c) for c in ("CAM-001", "CAM-002")
-            ]
+        while not all(abs(video_time(page, c) - 50.0) < 0.3 for c in CODES):
+            assert time.monotonic() < deadline, [video_time(page, c) for c in CODES]
             time.sleep(0.1)
 
         # Speeds from the keyboard.
@@ -255,6 +257,6 @@ def test_two_cameras_follow_one_clock_with_gaps_and_snapshot(
         assert shot.value.suggested_filename.startswith("CAM-001_20261122T091050")
         assert shot.value.suggested_filename.endswith(".jpg")
         expect(page.get_by_text("Instantané CAM-001_")).to_be_visible()
-        tab.shot("32-relecture-2-cameras")
+        tab.shot("32-relecture-4-cameras")
         assert tab.foreign == []
         assert tab.errors == []
