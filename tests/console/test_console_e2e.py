@@ -10,6 +10,7 @@ tests run on both engines)."""
 from __future__ import annotations
 
 import os
+import re
 import socket
 import threading
 import time
@@ -269,7 +270,7 @@ def test_supervisor_exports_shortcuts_and_session_expiry(
             expect(table).to_contain_text(text)
         expect(
             page.get_by_role("link", name="Télécharger l'export n° 1 (archive ZIP)")
-        ).to_have_attribute("href", "/api/exports/1/package.zip")
+        ).to_have_attribute("href", re.compile(r"^/api/exports/1/package\.zip\?reason=.+"))
         tab.shot("09-exports")
 
         page.get_by_test_id("export-3").get_by_role("button", name="Annuler").click()

@@ -153,7 +153,7 @@ function ExportRow({ row, onCancel }: { row: ExportOut; onCancel: () => void }) 
       </td>
       <td className="col-actions">
         {row.status === "done" && (
-          <a className="btn btn-secondary btn-sm" href={`/api/exports/${row.id}/package.zip`} aria-label={t("exports.downloadLabel", { id: row.id })} download>
+          <a className="btn btn-secondary btn-sm" href={downloadUrl(row.id, row.reason)} aria-label={t("exports.downloadLabel", { id: row.id })} download>
             <Icon name="download" size={14} /> {t("exports.download")}
           </a>
         )}
@@ -215,4 +215,9 @@ function CancelDialog({ row, onClose, onDone }: { row: ExportOut | null; onClose
       <TextField label={t("exports.cancelReason")} value={reason} onChange={(e) => setReason(e.target.value)} autoFocus required />
     </Dialog>
   );
+}
+
+/** The package's download: the API journals it with a reason, here the export's own. */
+export function downloadUrl(id: number, reason: string): string {
+  return `/api/exports/${id}/package.zip?reason=${encodeURIComponent(reason)}`;
 }

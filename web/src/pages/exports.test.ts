@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatBytes, formatRange } from "./ExportsPage";
+import { downloadUrl, formatBytes, formatRange } from "./ExportsPage";
 
 describe("exports formatting", () => {
   it("writes a period in the site's time, its date once on the same day", () => {
@@ -10,5 +10,13 @@ describe("exports formatting", () => {
   it("writes sizes in French units", () => {
     expect(formatBytes(0)).toBe("—");
     expect(formatBytes(734_003_200)).toBe("700 Mo");
+  });
+});
+
+describe("exports download", () => {
+  it("gives the API the reason it journals the download with", () => {
+    expect(downloadUrl(7, "PV 2026/1 & remise OPJ")).toBe(
+      "/api/exports/7/package.zip?reason=PV%202026%2F1%20%26%20remise%20OPJ",
+    );
   });
 });
