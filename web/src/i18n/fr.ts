@@ -73,9 +73,6 @@ export const fr = {
     "Votre rôle ne donne accès à aucun écran de la console. Adressez-vous à un administrateur si c'est une erreur.",
 
   "wall.title": "Mur d'images",
-  "wall.emptyTitle": "Le mur d'images arrive dans la prochaine version",
-  "wall.emptyBody":
-    "Cet écran affichera en direct les caméras de votre habilitation en mosaïque (1, 4, 9 ou 16 vues), avec les dispositions enregistrées du centre, le plein écran d'une vue et la commande des dômes motorisés. Chaque ouverture d'un flux sera inscrite au journal.",
   // Live wall (web/src/live/).
   "wall.layoutLabel": "Disposition",
   "wall.grid1": "1 vue",
@@ -151,9 +148,6 @@ export const fr = {
   "map.emptyBody":
     "Cet écran situera sur le plan de la commune chaque caméra et sa zone autorisée par arrêté préfectoral, avec son état (en service, en panne, hors autorisation). Un clic ouvrira le direct ou la relecture selon vos droits.",
   "playback.title": "Relecture",
-  "playback.emptyTitle": "La relecture arrive dans une prochaine version",
-  "playback.emptyBody":
-    "Cet écran permettra de revoir les enregistrements d'une caméra sur sa frise chronologique (trous d'enregistrement et leurs causes), d'avancer image par image, de prendre un instantané et de préparer un export. Le délai de conservation fixé par l'autorisation s'applique.",
   "playback.startTitle": "Choisissez les caméras et l'instant à revoir",
   "playback.startBody":
     "Cochez jusqu'à 4 caméras, saisissez la date et l'heure (heure du site) puis ouvrez la relecture. Le motif de la consultation vous sera demandé : il est inscrit au journal. Le délai de conservation fixé par l'autorisation s'applique.",

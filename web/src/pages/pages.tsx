@@ -18,14 +18,7 @@ export function PageHeader({ title, lead, actions }: { title: string; lead?: str
 }
 
 const PLACEHOLDERS: Record<string, { title: MessageKey; empty: MessageKey; body: MessageKey; cli?: string }> = {
-  wall: { title: "wall.title", empty: "wall.emptyTitle", body: "wall.emptyBody" },
   map: { title: "map.title", empty: "map.emptyTitle", body: "map.emptyBody" },
-  playback: {
-    title: "playback.title",
-    empty: "playback.emptyTitle",
-    body: "playback.emptyBody",
-    cli: "sentinelle recordings list --camera VSR-001 --from … --to …",
-  },
   admin: {
     title: "admin.title",
     empty: "admin.emptyTitle",
