@@ -5,7 +5,7 @@ import { Icon } from "../components/icons";
 import { useToast } from "../components/toasts";
 import { Alert, Badge, Button, Dialog, EmptyState, ErrorState, Spinner, TextField } from "../components/ui";
 import { type MessageKey, t } from "../i18n";
-import { site } from "../site";
+import { siteDateTime } from "../site";
 import { PageHeader } from "./pages";
 
 const POLL_MS = 5000;
@@ -20,15 +20,7 @@ const STATUS_TONE: Record<string, "ok" | "info" | "warn" | "error" | "muted"> = 
 };
 
 export function formatDateTime(iso: string): string {
-  return new Intl.DateTimeFormat("fr-FR", {
-    timeZone: site.timezone,
-    day: "2-digit",
-    month: "2-digit",
-    year: "numeric",
-    hour: "2-digit",
-    minute: "2-digit",
-    second: "2-digit",
-  }).format(new Date(iso));
+  return siteDateTime(iso);
 }
 
 /** A period, its date written once when both ends fall on the same day (site time). */

@@ -9,7 +9,7 @@ import { Alert, Button, Dialog, EmptyState, Spinner, TextField } from "../compon
 import { Icon } from "../components/icons";
 import { type MessageKey, t } from "../i18n";
 import { PageHeader } from "../pages/pages";
-import { site } from "../site";
+import { site, siteDateTime } from "../site";
 import { ExportDialog } from "./ExportDialog";
 import {
   centredOn, follow, fromLocalInput, HOUR, MINUTE, nextSpeed, resolution, selection, span,
@@ -39,16 +39,7 @@ interface Clock {
 const ms = (iso: string) => new Date(iso).getTime();
 
 export function formatClock(t: number): string {
-  return new Intl.DateTimeFormat("fr-FR", {
-    timeZone: site.timezone,
-    day: "2-digit",
-    month: "2-digit",
-    year: "numeric",
-    hour: "2-digit",
-    minute: "2-digit",
-    second: "2-digit",
-    fractionalSecondDigits: 1,
-  }).format(new Date(t));
+  return siteDateTime(t, true);
 }
 
 function trackOf(cam: CamPlayback, tl: Schemas["TimelineSummaryOut"] | Schemas["TimelineOut"]): TrackData {
