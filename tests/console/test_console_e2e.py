@@ -258,7 +258,14 @@ def test_supervisor_exports_shortcuts_and_session_expiry(
         page.goto(server + "/")
         login(tab, "dupont")
         expect_shell(tab, "dupont", "Superviseur")
-        assert tab.nav() == ["Mur d'images", "Carte", "Relecture", "Exports", "Journal"]
+        assert tab.nav() == [
+            "Mur d'images",
+            "Carte",
+            "Relecture",
+            "Exports",
+            "Administration",
+            "Journal",
+        ]
         tab.shot("08-accueil-superviseur")
 
         page.keyboard.press("g")
@@ -315,8 +322,9 @@ def test_auditor_sees_no_video_screen(
         page.goto(server + "/")
         login(tab, "leroy")
         expect_shell(tab, "leroy", "Auditeur")
-        assert tab.nav() == ["Journal"]
-        for name in ALL_SCREENS[:-1]:
+        # The registers a CNIL inspection reads (destructions, extractions), no video screen.
+        assert tab.nav() == ["Administration", "Journal"]
+        for name in ALL_SCREENS[:4]:
             expect(page.locator("nav.sidenav")).not_to_contain_text(name)
         tab.shot("14-accueil-auditeur-portable")
         page.keyboard.press("g")

@@ -5,11 +5,13 @@ import type { LoginNotice } from "./auth/loginFlow";
 import { PasswordDialog } from "./auth/PasswordDialog";
 import { Spinner } from "./components/ui";
 import { t } from "./i18n";
+import { AdminPage } from "./admin/AdminPage";
 import { WallPage } from "./live/WallPage";
+import { MapPage } from "./map/MapPage";
 import { ExportsPage } from "./pages/ExportsPage";
 import { JournalPage } from "./pages/JournalPage";
 import { PlaybackPage } from "./playback/PlaybackPage";
-import { ForbiddenPage, HomePage, NotFoundPage, UpcomingPage } from "./pages/pages";
+import { ForbiddenPage, HomePage, NotFoundPage } from "./pages/pages";
 import { canSee } from "./shell/nav";
 import { Shell } from "./shell/Shell";
 
@@ -89,7 +91,8 @@ export function App() {
           if (screen.id === "exports") return <ExportsPage />;
           if (screen.id === "journal") return <JournalPage canVerify={me.permissions.includes("audit.verify")} />;
           if (screen.id === "playback") return <PlaybackPage />;
-          return <UpcomingPage screen={screen} />;
+          if (screen.id === "map") return <MapPage me={me} />;
+          return <AdminPage me={me} />;
         }}
       />
       <PasswordDialog

@@ -11,7 +11,11 @@ from sentinelle.api.routers import (
     auth,
     exports,
     live,
+    maps,
     playback,
+    privacy,
+    probe,
+    records,
     registry,
     system,
     users,
@@ -31,6 +35,10 @@ ROUTERS = (
     playback.router,
     live.router,
     wall.router,
+    maps.router,
+    records.router,
+    privacy.router,
+    probe.router,
 )
 
 

@@ -42,6 +42,8 @@ class ZoneRow(Base):
     authorisation_id: Mapped[int] = mapped_column(sa.ForeignKey("authorisations.id"), index=True)
     name: Mapped[str] = mapped_column(sa.String(200))
     description: Mapped[str] = mapped_column(sa.Text, default="")
+    # GeoJSON Polygon (WGS 84 longitude, latitude) drawn on the map; None until drawn.
+    perimeter: Mapped[dict[str, object] | None] = mapped_column(sa.JSON, nullable=True)
     created_at: Mapped[datetime]
 
     authorisation: Mapped[AuthorisationRow] = relationship(back_populates="zones", lazy="joined")

@@ -1,5 +1,10 @@
 // The console's French message catalogue: every text the operator reads is here, keyed.
 // Another language is a file with the same keys (the type `Messages` enforces it).
+import { frAdminPeople } from "./fr/adminPeople";
+import { frAdminRegistry } from "./fr/adminRegistry";
+import { frMap } from "./fr/map";
+import { frPrivacy } from "./fr/privacy";
+
 export const fr = {
   "app.name": "Sentinelle",
   "app.tagline": "Supervision urbaine",
@@ -226,9 +231,18 @@ export const fr = {
   "playback.exportVerifyFailed": "Vérification en échec : {problems}. Ne remettez pas ce paquet ; prévenez le responsable du centre.",
   "playback.exportSeeAll": "Voir tous les exports",
   "admin.title": "Administration",
-  "admin.emptyTitle": "L'administration arrive dans une prochaine version",
-  "admin.emptyBody":
-    "Cet écran regroupera les comptes et leurs rôles, les habilitations (désignation, assermentation, échéance), le registre des autorisations préfectorales, des zones et des caméras. En attendant, ces opérations se font avec la commande sentinelle ou l'API.",
+  "admin.lead": "Registres tenus par le centre : autorisations préfectorales, zones, caméras, comptes et habilitations, conservation et destruction des images.",
+  "admin.emptyTitle": "Cet onglet est en cours de construction",
+  "admin.emptyBody": "En attendant, ces opérations se font avec la commande sentinelle ou l'API.",
+  "admin.tab.authorisations": "Autorisations",
+  "admin.tab.zones": "Zones",
+  "admin.tab.cameras": "Caméras",
+  "admin.tab.users": "Utilisateurs",
+  "admin.tab.roles": "Rôles",
+  "admin.tab.habilitations": "Habilitations",
+  "admin.tab.holds": "Conservation",
+  "admin.tab.register": "Registre des destructions",
+  "admin.tab.exportJournal": "Journal des extractions",
   "journal.title": "Journal",
   "journal.lead": "Chaque modification et chaque consultation d'images, chaînées et infalsifiables. Du plus récent au plus ancien.",
   "journal.verify": "Vérifier l'intégrité",
@@ -257,7 +271,6 @@ export const fr = {
   "journal.range": "{from}–{to} sur {total}",
   "journal.newer": "Plus récentes",
   "journal.older": "Plus anciennes",
-  "placeholder.cli": "Disponible dès aujourd'hui en ligne de commande",
 
   "exports.title": "Exports",
   "exports.lead": "Extractions d'images signées, pour une réquisition ou une demande d'accès.",
@@ -327,6 +340,12 @@ export const fr = {
   "notFound.back": "Retour à l'accueil",
   "forbidden.title": "Écran non accessible",
   "forbidden.body": "Votre rôle ({role}) ne donne pas accès à cet écran.",
+
+  // Sections kept in their own files (fr/*.ts) so that screens can grow apart.
+  ...frMap,
+  ...frAdminRegistry,
+  ...frAdminPeople,
+  ...frPrivacy,
 } as const;
 
 export type MessageKey = keyof typeof fr;

@@ -1,9 +1,9 @@
 import type { Me } from "../api/client";
 import { Icon } from "../components/icons";
 import { Button, EmptyState } from "../components/ui";
-import { type MessageKey, t } from "../i18n";
+import { t } from "../i18n";
 import { navigate } from "../shell/router";
-import { type Screen, visibleScreens } from "../shell/nav";
+import { visibleScreens } from "../shell/nav";
 
 export function PageHeader({ title, lead, actions }: { title: string; lead?: string; actions?: React.ReactNode }) {
   return (
@@ -14,36 +14,6 @@ export function PageHeader({ title, lead, actions }: { title: string; lead?: str
       </div>
       {actions && <div className="page-actions">{actions}</div>}
     </div>
-  );
-}
-
-const PLACEHOLDERS: Record<string, { title: MessageKey; empty: MessageKey; body: MessageKey; cli?: string }> = {
-  map: { title: "map.title", empty: "map.emptyTitle", body: "map.emptyBody" },
-  admin: {
-    title: "admin.title",
-    empty: "admin.emptyTitle",
-    body: "admin.emptyBody",
-    cli: "sentinelle user list · sentinelle camera list",
-  },
-};
-
-/** A screen not built yet: says what it will do, and what to use meanwhile. */
-export function UpcomingPage({ screen }: { screen: Screen }) {
-  const p = PLACEHOLDERS[screen.id];
-  if (!p) return null;
-  return (
-    <>
-      <PageHeader title={t(p.title)} />
-      <EmptyState icon={<Icon name={screen.icon} size={40} />} title={t(p.empty)}>
-        <p>{t(p.body)}</p>
-        {p.cli && (
-          <p className="cli-hint">
-            <span className="muted">{t("placeholder.cli")} : </span>
-            <code>{p.cli}</code>
-          </p>
-        )}
-      </EmptyState>
-    </>
   );
 }
 

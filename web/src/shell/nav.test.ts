@@ -15,14 +15,14 @@ const ids = (role: string, video = true) =>
 
 describe("role-aware navigation", () => {
   it("gives each role its screens", () => {
-    expect(ids("supervisor")).toEqual(["wall", "map", "playback", "exports", "journal"]);
-    expect(ids("auditor")).toEqual(["journal"]);
+    expect(ids("supervisor")).toEqual(["wall", "map", "playback", "exports", "admin", "journal"]);
+    expect(ids("auditor")).toEqual(["admin", "journal"]);
     expect(ids("technician")).toEqual(["map", "admin"]);
     expect(ids("administrator")).toEqual(["map", "admin", "journal"]);
     expect(ids("operator")).toEqual(["wall", "map", "playback"]);
   });
 
   it("hides video screens without a valid habilitation", () => {
-    expect(ids("supervisor", false)).toEqual(["map", "journal"]);
+    expect(ids("supervisor", false)).toEqual(["map", "admin", "journal"]);
   });
 });

@@ -1,6 +1,7 @@
 // The console's screens and who may see them, read from the permissions /api/auth/me returns
 // (the roles of src/sentinelle/access/models.py). Hiding an entry is comfort, not security:
 // the API refuses what the role does not grant.
+import { ADMIN_PERMISSIONS } from "../admin/tabs";
 import type { MessageKey } from "../i18n";
 
 export type ScreenId = "wall" | "map" | "playback" | "exports" | "admin" | "journal";
@@ -28,7 +29,7 @@ export const SCREENS: readonly Screen[] = [
     path: "/administration",
     label: "nav.admin",
     key: "a",
-    anyOf: ["users.write", "registry.write", "camera.status"],
+    anyOf: ADMIN_PERMISSIONS,
     video: false,
     icon: "admin",
   },

@@ -1,0 +1,7 @@
+import type { Me } from "../../api/client";
+import { UpcomingTab } from "../AdminPage";
+
+/** Administration tab (being built). */
+export function AuthorisationsTab(_props: { me: Me }) {
+  return <UpcomingTab />;
+}
