@@ -188,9 +188,12 @@ def test_admin_enrols_totp_then_logs_in_with_a_code(
         page.keyboard.press("g")
         page.keyboard.press("a")
         expect(page).to_have_url(server + "/administration")
-        expect(
-            page.get_by_role("heading", name="L'administration arrive dans une prochaine version")
-        ).to_be_visible()
+        expect(page.get_by_role("heading", name="Administration", exact=True)).to_be_visible()
+        tabs = page.get_by_role("tablist", name="Administration").get_by_role("tab")
+        expect(tabs).to_have_text(
+            ["Autorisations", "Zones", "Caméras", "Utilisateurs", "Rôles", "Habilitations"]
+        )
+        expect(tabs.first).to_have_attribute("aria-selected", "true")
         tab.shot("05-administration")
 
         page.keyboard.press("?")
