@@ -316,3 +316,32 @@ def link_before(s: Session, camera_id: int, seq: int) -> str:
             .limit(1)
         ).scalar_one_or_none()
     return found or ""
+
+
+def register_page(
+    s: Session,
+    *,
+    camera_id: int | None,
+    since: datetime | None,
+    until: datetime | None,
+    limit: int,
+    offset: int,
+) -> tuple[list[DestructionRow], int]:
+    """Register lines destroyed in [since, until) (of one camera when given), newest first,
+    and how many match."""
+    where: list[sa.ColumnElement[bool]] = []
+    if camera_id is not None:
+        where.append(DestructionRow.camera_id == camera_id)
+    if since is not None:
+        where.append(DestructionRow.destroyed_at >= since)
+    if until is not None:
+        where.append(DestructionRow.destroyed_at < until)
+    count = sa.select(sa.func.count()).select_from(DestructionRow).where(*where)
+    stmt = (
+        sa.select(DestructionRow)
+        .where(*where)
+        .order_by(DestructionRow.destroyed_at.desc(), DestructionRow.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    return list(s.execute(stmt).scalars()), int(s.execute(count).scalar_one())

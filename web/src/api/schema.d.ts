@@ -282,6 +282,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/cameras/probe": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Probe Stream
+         * @description Open an rtsp:// or rtsps:// stream, read to its first keyframe and measure its frame
+         *     rate; say whether it meets the arrêté of 3 August 2007 for the field of view and flows
+         *     given. The keyframe comes back as a JPEG only to a caller with a valid habilitation.
+         *     Journalled (host tested and outcome, never the URL's credentials).
+         */
+        post: operations["probe_stream_api_cameras_probe_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/cameras/{camera_id}": {
         parameters: {
             query?: never;
@@ -391,6 +414,46 @@ export interface paths {
          * @description Recorded ranges and gaps (with their reason) over a period of at most 31 days.
          */
         get: operations["get_timeline_api_cameras__camera_id__timeline_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/destruction-register": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Destruction Register
+         * @description Register lines, newest destruction first.
+         */
+        get: operations["destruction_register_api_destruction_register_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/destruction-register/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export Register
+         * @description The register for an inspection (as `sentinelle register export`); journalled.
+         */
+        get: operations["export_register_api_destruction_register_export_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -555,6 +618,51 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/legal-holds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Holds
+         * @description Active holds, newest first (with `all`, released ones too).
+         */
+        get: operations["list_holds_api_legal_holds_get"];
+        put?: never;
+        /**
+         * Place Hold
+         * @description Freeze a period of footage for a procedure; every camera must be in the caller's
+         *     habilitation. Journalled with its reason.
+         */
+        post: operations["place_hold_api_legal_holds_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/legal-holds/{hold_id}/release": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Release Hold
+         * @description Release a hold (reason journalled); footage past its retention goes at the next sweep.
+         */
+        post: operations["release_hold_api_legal_holds__hold_id__release_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/live": {
         parameters: {
             query?: never;
@@ -592,6 +700,69 @@ export interface paths {
          *     lawfully shown). Not journalled: no video is shown.
          */
         get: operations["get_live_status_api_live_status_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/map/config": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Config
+         * @description Where the map's background comes from and where the map opens: on the placed cameras
+         *     the caller may see.
+         */
+        get: operations["get_config_api_map_config_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/map/recording": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Recording
+         * @description For each camera the caller may see: is its stream received (and recorded) now, since
+         *     when, and why not. Shows no video; lets the map tell a recording camera from a faulty
+         *     one to users without live view (technicians, administrators).
+         */
+        get: operations["get_recording_api_map_recording_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/map/tiles/{z}/{x}/{y}.{ext}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Tile
+         * @description One tile of the local tile directory (404 when it has none there).
+         */
+        get: operations["get_tile_api_map_tiles__z___x___y___ext__get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -654,6 +825,26 @@ export interface paths {
          * @description A stored segment file, as recorded (byte ranges: `Range: bytes=first-last`).
          */
         get: operations["get_segment_api_playback__grant__segments__segment_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/roles": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Roles
+         * @description Each role with the permissions it grants (what the roles screen shows).
+         */
+        get: operations["list_roles_api_roles_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -827,7 +1018,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List Zones */
+        /**
+         * List Zones
+         * @description Zones with their perimeters; a caller limited to some cameras (external viewers) sees
+         *     only the zones that hold one of them.
+         */
         get: operations["list_zones_api_zones_get"];
         put?: never;
         /** Create Zone */
@@ -836,6 +1031,26 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/api/zones/{zone_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Patch Zone
+         * @description Rename a zone, change its description, draw or remove (`null`) its perimeter.
+         */
+        patch: operations["patch_zone_api_zones__zone_id__patch"];
         trace?: never;
     };
 }
@@ -983,6 +1198,20 @@ export interface components {
          * @enum {string}
          */
         AuthorisationStatus: "not_yet_valid" | "valid" | "renewal_due" | "expired";
+        /**
+         * BoundsOut
+         * @description A WGS 84 rectangle.
+         */
+        BoundsOut: {
+            /** East */
+            east: number;
+            /** North */
+            north: number;
+            /** South */
+            south: number;
+            /** West */
+            west: number;
+        };
         /**
          * Bucket
          * @description The width of a summary bucket: a calendar day or an hour of the site's time zone.
@@ -1285,6 +1514,51 @@ export interface components {
             /** Width */
             width: number;
         };
+        /**
+         * DestructionOut
+         * @description One register line: a run of a camera's chain destroyed in one sweep.
+         */
+        DestructionOut: {
+            /** Bytes */
+            bytes: number;
+            /** Camera Code */
+            camera_code: string;
+            /** Camera Id */
+            camera_id: number;
+            /** Completed */
+            completed: boolean;
+            /**
+             * Destroyed At
+             * Format: date-time
+             */
+            destroyed_at: string;
+            /**
+             * End At
+             * Format: date-time
+             */
+            end_at: string;
+            /** First Seq */
+            first_seq: number;
+            /** Id */
+            id: number;
+            /** Last Hash */
+            last_hash: string;
+            /** Last Seq */
+            last_seq: number;
+            reason: components["schemas"]["DestructionReason"];
+            /** Segments */
+            segments: number;
+            /**
+             * Start At
+             * Format: date-time
+             */
+            start_at: string;
+        };
+        /**
+         * DestructionReason
+         * @enum {string}
+         */
+        DestructionReason: "retention_expiry" | "capacity" | "hold_release";
         /** ErrorBody */
         ErrorBody: {
             /**
@@ -1536,6 +1810,93 @@ export interface components {
             version: string;
         };
         /**
+         * HoldGround
+         * @enum {string}
+         */
+        HoldGround: "flagrant_offence" | "preliminary_investigation" | "judicial_investigation";
+        /**
+         * HoldIn
+         * @description A hold on one period of one or more cameras, for one procedure.
+         */
+        HoldIn: {
+            /**
+             * Authority
+             * @example OPJ Martin, commissariat
+             */
+            authority: string;
+            /** Camera Ids */
+            camera_ids: number[];
+            /**
+             * End
+             * Format: date-time
+             */
+            end: string;
+            ground: components["schemas"]["HoldGround"];
+            /**
+             * Procedure Number
+             * @example PV 2026/004512
+             */
+            procedure_number: string;
+            /** Reason */
+            reason: string;
+            /**
+             * Start
+             * Format: date-time
+             */
+            start: string;
+            /**
+             * Until
+             * @description review date; held until released
+             */
+            until?: string | null;
+        };
+        /** HoldItemOut */
+        HoldItemOut: {
+            /** Camera Code */
+            camera_code: string;
+            /** Camera Id */
+            camera_id: number;
+            /**
+             * End
+             * Format: date-time
+             */
+            end: string;
+            /**
+             * Start
+             * Format: date-time
+             */
+            start: string;
+        };
+        /** HoldOut */
+        HoldOut: {
+            /** Authority */
+            authority: string;
+            ground: components["schemas"]["HoldGround"];
+            /** Id */
+            id: number;
+            /** Items */
+            items: components["schemas"]["HoldItemOut"][];
+            /**
+             * Placed At
+             * Format: date-time
+             */
+            placed_at: string;
+            /** Placed By */
+            placed_by: string;
+            /** Procedure Number */
+            procedure_number: string;
+            /** Reason */
+            reason: string;
+            /** Release Reason */
+            release_reason: string;
+            /** Released At */
+            released_at: string | null;
+            /** Released By */
+            released_by: string | null;
+            /** Until */
+            until: string | null;
+        };
+        /**
          * ImageFormat
          * @enum {string}
          */
@@ -1676,6 +2037,23 @@ export interface components {
          * @enum {string}
          */
         LoginStage: "done" | "totp" | "enrol";
+        /** MapConfigOut */
+        MapConfigOut: {
+            /** Attribution */
+            attribution: string;
+            /** @description initial view: the placed cameras the caller may see (null when none) */
+            bounds: components["schemas"]["BoundsOut"] | null;
+            /** Max Zoom */
+            max_zoom: number;
+            /** Min Zoom */
+            min_zoom: number;
+            mode: components["schemas"]["TileMode"];
+            /**
+             * Tile Url
+             * @description Leaflet URL template ({z}/{x}/{y}); null with none
+             */
+            tile_url: string | null;
+        };
         /** MeOut */
         MeOut: {
             /** All Cameras */
@@ -1721,6 +2099,17 @@ export interface components {
             /** Total */
             total: number;
         };
+        /** Page[DestructionOut] */
+        Page_DestructionOut_: {
+            /** Items */
+            items: components["schemas"]["DestructionOut"][];
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+            /** Total */
+            total: number;
+        };
         /** Page[UserOut] */
         Page_UserOut_: {
             /** Items */
@@ -1739,6 +2128,49 @@ export interface components {
             /** New Password */
             new_password: string;
         };
+        /**
+         * Perimeter
+         * @description A GeoJSON Polygon: `coordinates` is a list of rings, each a list of [lon, lat].
+         */
+        Perimeter: {
+            /**
+             * Coordinates
+             * @description one closed outer ring of [longitude, latitude] positions (WGS 84)
+             * @example [
+             *       [
+             *         [
+             *           4.89,
+             *           44.93
+             *         ],
+             *         [
+             *           4.9,
+             *           44.93
+             *         ],
+             *         [
+             *           4.9,
+             *           44.94
+             *         ],
+             *         [
+             *           4.89,
+             *           44.93
+             *         ]
+             *       ]
+             *     ]
+             */
+            coordinates: number[][][];
+            /**
+             * Type
+             * @description only GeoJSON Polygons are accepted
+             * @constant
+             */
+            type: "Polygon";
+        };
+        /**
+         * Permission
+         * @description What a route or use case may require. Video permissions also need a valid habilitation.
+         * @enum {string}
+         */
+        Permission: "registry.read" | "registry.write" | "camera.status" | "users.read" | "users.write" | "habilitations.write" | "audit.read" | "audit.export" | "audit.verify" | "system.health" | "video.live" | "video.playback" | "video.export" | "ptz.control" | "holds.write" | "register.read";
         /**
          * Placement
          * @enum {string}
@@ -1795,6 +2227,67 @@ export interface components {
              */
             to: string;
         };
+        /**
+         * PreviewOut
+         * @description The first keyframe, for habilitated staff only (`reason` says why it is withheld).
+         */
+        PreviewOut: {
+            /** Available */
+            available: boolean;
+            /** Jpeg Base64 */
+            jpeg_base64?: string | null;
+            /**
+             * Reason
+             * @example habilitation_required
+             */
+            reason?: string | null;
+        };
+        /**
+         * ProbeIn
+         * @description The stream to test and what the camera is (its 2007 minimums follow from it).
+         */
+        ProbeIn: {
+            /**
+             * Fast Flows
+             * @default false
+             */
+            fast_flows: boolean;
+            field_of_view: components["schemas"]["FieldOfView"];
+            placement?: components["schemas"]["Placement"] | null;
+            site_category?: components["schemas"]["SiteCategory"] | null;
+            /**
+             * Url
+             * @example rtsp://10.0.0.7:554/main
+             */
+            url: string;
+        };
+        /** ProbeOut */
+        ProbeOut: {
+            /** Codec */
+            codec: string;
+            /** Conforming */
+            conforming: boolean;
+            /**
+             * Fps
+             * @description real frame rate measured over about a second
+             */
+            fps: number;
+            /** Frames Measured */
+            frames_measured: number;
+            /** Height */
+            height: number;
+            legal_minimums: components["schemas"]["LegalMinimumsOut"];
+            preview: components["schemas"]["PreviewOut"];
+            /** Problems */
+            problems: string[];
+            /**
+             * Url
+             * @description the URL tested, credentials redacted
+             */
+            url: string;
+            /** Width */
+            width: number;
+        };
         /** ProblemOut */
         ProblemOut: {
             /** Code */
@@ -1837,6 +2330,25 @@ export interface components {
              */
             reason: string;
         };
+        /**
+         * RecordingOut
+         * @description Whether a camera's stream is being received by an ingest worker (no video shown).
+         */
+        RecordingOut: {
+            /** Camera Id */
+            camera_id: number;
+            /** Reason */
+            reason: string | null;
+            /** Recording */
+            recording: boolean;
+            /** Since */
+            since: string | null;
+        };
+        /** ReleaseIn */
+        ReleaseIn: {
+            /** Reason */
+            reason: string;
+        };
         /** RevokeIn */
         RevokeIn: {
             /** Reason */
@@ -1848,6 +2360,38 @@ export interface components {
          * @enum {string}
          */
         Role: "administrator" | "supervisor" | "operator" | "requisition_agent" | "external_viewer" | "auditor" | "technician";
+        /**
+         * RoleOut
+         * @description A role and what it may do (`access.models.ROLE_PERMISSIONS`).
+         */
+        RoleOut: {
+            id: components["schemas"]["Role"];
+            /** Mfa Required */
+            mfa_required: boolean;
+            /**
+             * Permissions
+             * @description in the order of `RolesOut.permissions`
+             */
+            permissions: components["schemas"]["Permission"][];
+            /**
+             * Scoped Registry
+             * @description sees only the cameras of its habilitations
+             */
+            scoped_registry: boolean;
+        };
+        /**
+         * RolesOut
+         * @description Every permission (in a stable order), those that also need a valid habilitation, and
+         *     every role with its permissions.
+         */
+        RolesOut: {
+            /** Permissions */
+            permissions: components["schemas"]["Permission"][];
+            /** Roles */
+            roles: components["schemas"]["RoleOut"][];
+            /** Video Permissions */
+            video_permissions: components["schemas"]["Permission"][];
+        };
         /** SegmentOut */
         SegmentOut: {
             /** Bytes */
@@ -1927,6 +2471,11 @@ export interface components {
             /** Camera Id */
             camera_id: number;
         };
+        /**
+         * TileMode
+         * @enum {string}
+         */
+        TileMode: "none" | "url" | "local";
         /**
          * TimelineOut
          * @description Recorded ranges and gaps of one camera; gaps stop at `until` (now, if earlier than
@@ -2115,6 +2664,8 @@ export interface components {
             description: string;
             /** Name */
             name: string;
+            /** @description the zone's outline on the map (GeoJSON Polygon, WGS 84) */
+            perimeter?: components["schemas"]["Perimeter"] | null;
         };
         /** ZoneOut */
         ZoneOut: {
@@ -2128,6 +2679,21 @@ export interface components {
             id: number;
             /** Name */
             name: string;
+            /** @description the zone's outline on the map (GeoJSON Polygon, WGS 84), if drawn */
+            perimeter: components["schemas"]["Perimeter"] | null;
+        };
+        /** ZonePatch */
+        ZonePatch: {
+            /** Description */
+            description?: string | null;
+            /** Name */
+            name?: string | null;
+            perimeter?: components["schemas"]["Perimeter"] | null;
+            /**
+             * Reason
+             * @default
+             */
+            reason: string;
         };
     };
     responses: never;
@@ -3495,6 +4061,84 @@ export interface operations {
             };
         };
     };
+    probe_stream_api_cameras_probe_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProbeIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProbeOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description unreachable, timed out or credentials refused */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     get_camera_api_cameras__camera_id__get: {
         parameters: {
             query?: never;
@@ -3937,6 +4581,149 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TimelineOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    destruction_register_api_destruction_register_get: {
+        parameters: {
+            query?: {
+                camera_id?: number | null;
+                /** @description destroyed at or after */
+                from?: string | null;
+                /** @description destroyed before */
+                to?: string | null;
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_DestructionOut_"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    export_register_api_destruction_register_export_get: {
+        parameters: {
+            query?: {
+                from?: string | null;
+                to?: string | null;
+                format?: "csv" | "html";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": unknown;
+                    "text/html": unknown;
                 };
             };
             /** @description Unauthorized */
@@ -4554,6 +5341,214 @@ export interface operations {
             };
         };
     };
+    list_holds_api_legal_holds_get: {
+        parameters: {
+            query?: {
+                /** @description include released holds */
+                all?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HoldOut"][];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    place_hold_api_legal_holds_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["HoldIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HoldOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    release_hold_api_legal_holds__hold_id__release_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                hold_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReleaseIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HoldOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     open_live_api_live_post: {
         parameters: {
             query?: never;
@@ -4639,6 +5634,208 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CameraLiveStatusOut"][];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_config_api_map_config_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MapConfigOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_recording_api_map_recording_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecordingOut"][];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_tile_api_map_tiles__z___x___y___ext__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                z: number;
+                x: number;
+                y: number;
+                ext: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/jpeg": unknown;
+                    "image/png": unknown;
+                    "image/webp": unknown;
                 };
             };
             /** @description Unauthorized */
@@ -4897,6 +6094,71 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_roles_api_roles_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RolesOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
             /** @description Unprocessable Entity */
             422: {
@@ -5833,6 +7095,77 @@ export interface operations {
         responses: {
             /** @description Successful Response */
             201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ZoneOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    patch_zone_api_zones__zone_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                zone_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ZonePatch"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -10,6 +10,7 @@ from sentinelle.api.schemas.access import (
     HabilitationIn,
     HabilitationOut,
     RevokeIn,
+    RolesOut,
     UserCreatedOut,
     UserIn,
     UserOut,
@@ -21,6 +22,12 @@ from sentinelle.core.clock import local_date
 from sentinelle.registry import repository as registry_repository
 
 router = APIRouter(prefix="/api", tags=["users"], responses=ERROR_RESPONSES)
+
+
+@router.get("/roles", **guarded(Permission.USERS_READ))
+def list_roles() -> RolesOut:
+    """Each role with the permissions it grants (what the roles screen shows)."""
+    return RolesOut.build()
 
 
 @router.get("/users", **guarded(Permission.USERS_READ))

@@ -7,7 +7,16 @@ from datetime import date, datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from sentinelle.access.login import LoginStage
-from sentinelle.access.models import HabilitationStatus, Principal, Role
+from sentinelle.access.models import (
+    MFA_REQUIRED_ROLES,
+    ROLE_PERMISSIONS,
+    SCOPED_ROLES,
+    VIDEO_PERMISSIONS,
+    HabilitationStatus,
+    Permission,
+    Principal,
+    Role,
+)
 from sentinelle.access.policy import HabilitationFacts, habilitation_status, is_locked
 from sentinelle.access.tables import ApiTokenRow, HabilitationRow, UserRow
 
@@ -202,3 +211,39 @@ class TokenOut(BaseModel):
 class TokenCreatedOut(BaseModel):
     token: TokenOut
     secret: str = Field(description="the bearer token; shown once")
+
+
+class RoleOut(BaseModel):
+    """A role and what it may do (`access.models.ROLE_PERMISSIONS`)."""
+
+    id: Role
+    permissions: list[Permission] = Field(description="in the order of `RolesOut.permissions`")
+    mfa_required: bool
+    scoped_registry: bool = Field(description="sees only the cameras of its habilitations")
+
+    @classmethod
+    def of(cls, role: Role) -> RoleOut:
+        granted = ROLE_PERMISSIONS[role]
+        return cls(
+            id=role,
+            permissions=[p for p in Permission if p in granted],
+            mfa_required=role in MFA_REQUIRED_ROLES,
+            scoped_registry=role in SCOPED_ROLES,
+        )
+
+
+class RolesOut(BaseModel):
+    """Every permission (in a stable order), those that also need a valid habilitation, and
+    every role with its permissions."""
+
+    permissions: list[Permission]
+    video_permissions: list[Permission]
+    roles: list[RoleOut]
+
+    @classmethod
+    def build(cls) -> RolesOut:
+        return cls(
+            permissions=list(Permission),
+            video_permissions=[p for p in Permission if p in VIDEO_PERMISSIONS],
+            roles=[RoleOut.of(r) for r in Role],
+        )
