@@ -5,27 +5,31 @@ the guarded `/api/*` operations. These routes are not API operations, so they ar
 the OpenAPI document (and out of `create_app`'s access check, which reads that document).
 Unknown paths outside `/api/` answer `index.html` (the console routes them itself); hashed
 assets are cached for a year, `index.html` never; every answer carries a strict
-Content-Security-Policy that names no other origin.
+Content-Security-Policy that names no other origin, except a configured map tile server's,
+from which images may be loaded (`csp_for`).
 """
 
 from __future__ import annotations
 
 import html
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 
 from sentinelle.api.errors import error_body
+from sentinelle.core.settings import Settings
 from sentinelle.runtime import Runtime
 
 CONSOLE_DIR = Path(__file__).parent / "console"
+IMG_SRC = "img-src 'self' data: blob:"
 CSP = "; ".join(
     [
         "default-src 'none'",
         "script-src 'self'",
         "style-src 'self'",
-        "img-src 'self' data: blob:",
+        IMG_SRC,
         "font-src 'self'",
         "connect-src 'self'",
         "media-src 'self' blob:",
@@ -41,6 +45,17 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "X-Frame-Options": "DENY",
 }
+
+
+def csp_for(settings: Settings) -> str:
+    """The console's policy; a configured map tile server's origin may serve images."""
+    if not settings.map_tile_url:
+        return CSP
+    parts = urlsplit(settings.map_tile_url)
+    host = parts.netloc.rsplit("@", 1)[-1].replace("{s}", "*")
+    return CSP.replace(IMG_SRC, f"{IMG_SRC} {parts.scheme}://{host}")
+
+
 ASSET_CACHE = "public, max-age=31536000, immutable"
 NO_CACHE = "no-cache"
 _RESERVED = ("api", "docs", "redoc", "openapi.json")
@@ -62,6 +77,10 @@ fichiers de la console web sont absents de <code>{folder}</code>.</p>
 def install(app: FastAPI, rt: Runtime, folder: Path = CONSOLE_DIR) -> None:
     """Add the console's routes last, after every API router."""
     root = folder.resolve()
+    csp = csp_for(rt.settings)
+
+    def _headers(cache: str, *, strict: bool = True) -> dict[str, str]:
+        return _security_headers(cache, csp if strict else NOT_BUILT_CSP)
 
     def index() -> Response:
         page = root / "index.html"
@@ -93,8 +112,9 @@ def install(app: FastAPI, rt: Runtime, folder: Path = CONSOLE_DIR) -> None:
     app.add_api_route("/{path:path}", serve, methods=["GET", "HEAD"], include_in_schema=False)
 
 
-def _headers(cache: str, *, strict: bool = True) -> dict[str, str]:
-    headers = dict(SECURITY_HEADERS) | {"Cache-Control": cache}
-    if not strict:  # the "not built" page has its own small inline style and nothing else
-        headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
-    return headers
+# the "not built" page has its own small inline style and nothing else
+NOT_BUILT_CSP = "default-src 'none'; style-src 'unsafe-inline'"
+
+
+def _security_headers(cache: str, csp: str) -> dict[str, str]:
+    return dict(SECURITY_HEADERS) | {"Cache-Control": cache, "Content-Security-Policy": csp}

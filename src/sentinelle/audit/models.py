@@ -59,6 +59,7 @@ class AuditAction(StrEnum):
     AUTHORISATION_UPDATED = "authorisation.updated"
     AUTHORISATION_EXPIRED = "authorisation.expired"
     ZONE_CREATED = "zone.created"
+    ZONE_UPDATED = "zone.updated"
     CAMERA_CREATED = "camera.created"
     CAMERA_UPDATED = "camera.updated"
     CAMERA_STATUS_CHANGED = "camera.status_changed"

@@ -10,6 +10,7 @@ import ipaddress
 import stat
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, ValidationError, model_validator
@@ -42,6 +43,15 @@ class Settings(BaseSettings):
     sweep_interval_seconds: int = Field(default=60, ge=5, le=900)
     storage_min_free_percent: float = Field(default=5.0, ge=0.5, le=50.0)
     ingest_workers: int = Field(default=1, ge=1, le=64)
+    map_tile_url: str | None = Field(
+        default=None,
+        max_length=500,
+        description="tile server template, e.g. https://tiles.example/{z}/{x}/{y}.png",
+    )
+    map_tiles_dir: Path | None = Field(
+        default=None, description="local tile tree {z}/{x}/{y}.png (or .jpg, .webp)"
+    )
+    map_attribution: str = Field(default="", max_length=300)
 
     @model_validator(mode="after")
     def _check_consistency(self) -> Settings:
@@ -55,6 +65,7 @@ class Settings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError) as exc:
             msg = f"SENTINELLE_SITE_TIMEZONE {self.site_timezone!r} is not a known time zone"
             raise ValueError(msg) from exc
+        _check_map_tiles(self.map_tile_url, self.map_tiles_dir)
         if not self.cookie_secure and not _is_loopback(self.host):
             msg = (
                 f"refusing to listen on {self.host} without TLS: session cookies would travel "
@@ -105,6 +116,23 @@ def load_settings(**overrides: Any) -> Settings:
             for err in exc.errors()
         )
         raise ConfigurationError("invalid_settings", f"invalid settings: {problems}") from exc
+
+
+def _check_map_tiles(url: str | None, folder: Path | None) -> None:
+    """The map's background comes from one place: a tile server or a local tile tree."""
+    if url is not None and folder is not None:
+        msg = "set SENTINELLE_MAP_TILE_URL or SENTINELLE_MAP_TILES_DIR, not both"
+        raise ValueError(msg)
+    if url is None:
+        return
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        msg = "SENTINELLE_MAP_TILE_URL must be an http(s):// address"
+        raise ValueError(msg)
+    missing = [p for p in ("{z}", "{x}", "{y}") if p not in url]
+    if missing:
+        msg = f"SENTINELLE_MAP_TILE_URL must contain {', '.join(missing)}"
+        raise ValueError(msg)
 
 
 def _is_loopback(host: str) -> bool:

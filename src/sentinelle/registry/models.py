@@ -9,6 +9,8 @@ from typing import ClassVar, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from sentinelle.registry.perimeter import Perimeter
+
 
 class AuthorisationStatus(StrEnum):
     NOT_YET_VALID = "not_yet_valid"
@@ -131,6 +133,19 @@ class ZoneInput(_Input):
     authorisation_id: int
     name: str = Field(min_length=1, max_length=200)
     description: str = Field(default="", max_length=5000)
+    perimeter: Perimeter | None = Field(
+        default=None, description="the zone's outline on the map (GeoJSON Polygon, WGS 84)"
+    )
+
+
+class ZoneChanges(_Changes):
+    """A zone's name, description or perimeter (`null` removes the perimeter)."""
+
+    NULLABLE = frozenset({"perimeter"})
+
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    description: str | None = Field(default=None, max_length=5000)
+    perimeter: Perimeter | None = None
 
 
 class CameraInput(_Input):

@@ -56,10 +56,17 @@ def find_zone(s: Session, authorisation_id: int, name: str) -> ZoneRow | None:
     ).scalar_one_or_none()
 
 
-def list_zones(s: Session, authorisation_id: int | None = None) -> list[ZoneRow]:
+def list_zones(
+    s: Session, authorisation_id: int | None = None, scope: CameraScope | None = None
+) -> list[ZoneRow]:
+    """Zones (of one authorisation); with a limited `scope`, only zones holding one of its
+    cameras."""
     stmt = sa.select(ZoneRow).order_by(ZoneRow.id)
     if authorisation_id is not None:
         stmt = stmt.where(ZoneRow.authorisation_id == authorisation_id)
+    if scope is not None and not scope.all_cameras:
+        visible = sa.select(CameraRow.zone_id).where(_scope_clause(scope))
+        stmt = stmt.where(ZoneRow.id.in_(visible))
     return list(s.execute(stmt).scalars())
 
 

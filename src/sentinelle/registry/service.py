@@ -13,13 +13,14 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from sentinelle.access.models import CameraScope
 from sentinelle.audit.models import Actor, AuditAction, EntryDraft
 from sentinelle.audit.service import record
 from sentinelle.core.clock import local_date
-from sentinelle.registry import errors, policy, repository, streams
+from sentinelle.registry import errors, perimeter, policy, repository, streams
 from sentinelle.registry.models import (
     AuthorisationChanges,
     AuthorisationInput,
@@ -29,6 +30,7 @@ from sentinelle.registry.models import (
     CameraInput,
     CameraStatus,
     FieldOfView,
+    ZoneChanges,
     ZoneInput,
 )
 from sentinelle.registry.tables import (
@@ -178,7 +180,11 @@ def do_create_zone(rt: Runtime, actor: Actor, data: ZoneInput) -> ZoneRow:
         if repository.find_zone(s, auth.id, data.name) is not None:
             raise errors.zone_name_taken(data.name)
         zone = ZoneRow(
-            authorisation_id=auth.id, name=data.name, description=data.description, created_at=now
+            authorisation_id=auth.id,
+            name=data.name,
+            description=data.description,
+            perimeter=_checked_perimeter(data.perimeter),
+            created_at=now,
         )
         s.add(zone)
         s.flush()
@@ -194,6 +200,46 @@ def do_create_zone(rt: Runtime, actor: Actor, data: ZoneInput) -> ZoneRow:
             now,
         )
     return zone
+
+
+def do_update_zone(
+    rt: Runtime, actor: Actor, zone_id: int, changes: ZoneChanges, reason: str = ""
+) -> ZoneRow:
+    """Rename a zone, change its description or (re)draw its perimeter; `perimeter: null`
+    removes it. The perimeter is checked (`perimeter.check`) before anything is written."""
+    given = changes.model_dump(mode="json", exclude_unset=True)
+    if changes.perimeter is not None:
+        perimeter.check(changes.perimeter)
+    now = rt.now()
+    with rt.db.write() as s:
+        zone = repository.get_zone(s, zone_id)
+        renamed = "name" in given and given["name"] != zone.name
+        if renamed and repository.find_zone(s, zone.authorisation_id, given["name"]):
+            raise errors.zone_name_taken(given["name"])
+        before = {k: _jsonable(getattr(zone, k)) for k in given}
+        for key, value in given.items():  # SQL NULL, not JSON null, for a removed perimeter
+            setattr(zone, key, sa.null() if value is None else value)
+        details = {"before": before, "after": given}
+        record(
+            s,
+            EntryDraft(
+                actor,
+                AuditAction.ZONE_UPDATED,
+                "zone",
+                str(zone.id),
+                reason=reason,
+                details=details,
+            ),
+            now,
+        )
+    return zone
+
+
+def _checked_perimeter(given: perimeter.Perimeter | None) -> dict[str, object] | None:
+    if given is None:
+        return None
+    perimeter.check(given)
+    return given.model_dump(mode="json")
 
 
 # --- cameras --------------------------------------------------------------------------------

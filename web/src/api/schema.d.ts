@@ -364,6 +364,112 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/cameras/{camera_id}/masks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Masks
+         * @description The masks in force now: polygons, chosen and effective mode, latch, problems.
+         */
+        get: operations["get_masks_api_cameras__camera_id__masks_get"];
+        /**
+         * Put Masks
+         * @description Replace the polygons (a new version, from the next keyframe); reason required;
+         *     journalled with a summary of what changed.
+         */
+        put: operations["put_masks_api_cameras__camera_id__masks_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/cameras/{camera_id}/masks/at": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Masks At
+         * @description The version that governed the camera's video at `at` (version 0: none yet).
+         */
+        get: operations["get_masks_at_api_cameras__camera_id__masks_at_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/cameras/{camera_id}/masks/confirm-fixed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Confirm Fixed
+         * @description Confirm the camera's own masks are fixed after a failed audit: the latch opens and
+         *     the chosen mode is in force again; reason required.
+         */
+        post: operations["confirm_fixed_api_cameras__camera_id__masks_confirm_fixed_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/cameras/{camera_id}/masks/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get History
+         * @description Every version and every latch, newest first.
+         */
+        get: operations["get_history_api_cameras__camera_id__masks_history_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/cameras/{camera_id}/masks/mode": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Put Mode
+         * @description Choose camera-side or server-side masking (a new version); reason required.
+         */
+        put: operations["put_mode_api_cameras__camera_id__masks_mode_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/cameras/{camera_id}/snapshot": {
         parameters: {
             query?: never;
@@ -1351,6 +1457,23 @@ export interface components {
             since: string | null;
             state: components["schemas"]["LiveState"];
         };
+        /**
+         * CameraMasksOut
+         * @description A camera's masks now: the chosen mode is `current.mode`; `effective_mode` is server
+         *     while a failed audit holds it (`latch`); `enforcement` is what the pipeline does.
+         */
+        CameraMasksOut: {
+            /** Camera Id */
+            camera_id: number;
+            /** Camera Kind */
+            camera_kind: string;
+            current: components["schemas"]["MaskVersionOut"];
+            effective_mode: components["schemas"]["MaskMode"];
+            enforcement: components["schemas"]["Enforcement"];
+            latch: components["schemas"]["LatchOut"] | null;
+            /** Problems */
+            problems: components["schemas"]["MaskProblemOut"][];
+        };
         /** CameraOut */
         CameraOut: {
             /** Address */
@@ -1490,6 +1613,15 @@ export interface components {
             reason: string;
             status: components["schemas"]["CameraStatus"];
         };
+        /** ConfirmFixedInput */
+        ConfirmFixedInput: {
+            /**
+             * Reason
+             * @description what was repaired and how it was checked
+             * @default
+             */
+            reason: string;
+        };
         /**
          * ConformityOut
          * @description The last stored segment against the 2007 technical standard.
@@ -1559,6 +1691,12 @@ export interface components {
          * @enum {string}
          */
         DestructionReason: "retention_expiry" | "capacity" | "hold_release";
+        /**
+         * Enforcement
+         * @description What the video pipeline must do for a camera now (see `policy.enforcement`).
+         * @enum {string}
+         */
+        Enforcement: "camera_side" | "burn_in" | "blackout";
         /** ErrorBody */
         ErrorBody: {
             /**
@@ -1902,6 +2040,29 @@ export interface components {
          */
         ImageFormat: "jpeg" | "png";
         /**
+         * LatchOut
+         * @description Server mode forced by a failed mask audit; open while `confirmed_at` is null.
+         */
+        LatchOut: {
+            /** Confirm Reason */
+            confirm_reason: string | null;
+            /** Confirmed At */
+            confirmed_at: string | null;
+            /** Confirmed By */
+            confirmed_by: string | null;
+            /**
+             * Forced At
+             * Format: date-time
+             */
+            forced_at: string;
+            /** Forced By */
+            forced_by: string;
+            /** Id */
+            id: number;
+            /** Reason */
+            reason: string;
+        };
+        /**
          * LayoutInput
          * @description What a user saves: a name, the grid, the camera of each tile (row by row; None empty),
          *     and whether everyone who may watch live sees it as a preset.
@@ -2053,6 +2214,124 @@ export interface components {
              * @description Leaflet URL template ({z}/{x}/{y}); null with none
              */
             tile_url: string | null;
+        };
+        /**
+         * MaskFill
+         * @description How a server-side mask hides what is behind it.
+         * @enum {string}
+         */
+        MaskFill: "opaque" | "pixelate";
+        /**
+         * MaskHistoryOut
+         * @description Every version and every latch of a camera, newest first.
+         */
+        MaskHistoryOut: {
+            /** Latches */
+            latches: components["schemas"]["LatchOut"][];
+            /** Versions */
+            versions: components["schemas"]["MaskVersionOut"][];
+        };
+        /**
+         * MaskMode
+         * @description Who applies the masks, chosen by the administrator for each camera.
+         * @enum {string}
+         */
+        MaskMode: "camera" | "server";
+        /** MaskModeInput */
+        MaskModeInput: {
+            mode: components["schemas"]["MaskMode"];
+            /**
+             * Reason
+             * @description why (required)
+             * @default
+             */
+            reason: string;
+        };
+        /**
+         * MaskPolygon
+         * @description One named private area, e.g. "fenêtres 12 rue Victor-Hugo".
+         */
+        MaskPolygon: {
+            /** @default opaque */
+            fill: components["schemas"]["MaskFill"];
+            /**
+             * Name
+             * @example fenêtres 12 rue Victor-Hugo
+             */
+            name: string;
+            /**
+             * Points
+             * @description vertices (x, y) normalised to the picture: 0..1, origin top-left
+             * @example [
+             *       [
+             *         0.1,
+             *         0.1
+             *       ],
+             *       [
+             *         0.4,
+             *         0.1
+             *       ],
+             *       [
+             *         0.4,
+             *         0.3
+             *       ],
+             *       [
+             *         0.1,
+             *         0.3
+             *       ]
+             *     ]
+             */
+            points: [
+                number,
+                number
+            ][];
+            /**
+             * Ptz Preset
+             * @description PTZ cameras only: the preset whose view this polygon is drawn on
+             */
+            ptz_preset?: string | null;
+        };
+        /** MaskProblemOut */
+        MaskProblemOut: {
+            /** Code */
+            code: string;
+            /** Message */
+            message: string;
+        };
+        /**
+         * MaskSetInput
+         * @description A complete new set of polygons for one camera (replaces the current set).
+         */
+        MaskSetInput: {
+            /** Polygons */
+            polygons: components["schemas"]["MaskPolygon"][];
+            /**
+             * Reason
+             * @description why the masks change (required)
+             * @default
+             */
+            reason: string;
+        };
+        /**
+         * MaskVersionOut
+         * @description One version; version 0 (never stored) is a camera whose masks were never set.
+         */
+        MaskVersionOut: {
+            /** Created At */
+            created_at: string | null;
+            /** Created By */
+            created_by: string;
+            /** Digest */
+            digest: string;
+            /** Effective From */
+            effective_from: string | null;
+            mode: components["schemas"]["MaskMode"];
+            /** Polygons */
+            polygons: components["schemas"]["PolygonOut"][];
+            /** Reason */
+            reason: string;
+            /** Version */
+            version: number;
         };
         /** MeOut */
         MeOut: {
@@ -2226,6 +2505,22 @@ export interface components {
              * Format: date-time
              */
             to: string;
+        };
+        /** PolygonOut */
+        PolygonOut: {
+            fill: components["schemas"]["MaskFill"];
+            /** Name */
+            name: string;
+            /**
+             * Points
+             * @description normalised (x, y), origin top-left
+             */
+            points: [
+                number,
+                number
+            ][];
+            /** Ptz Preset */
+            ptz_preset: string | null;
         };
         /**
          * PreviewOut
@@ -4366,6 +4661,423 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CameraEventOut"][];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_masks_api_cameras__camera_id__masks_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                camera_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CameraMasksOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    put_masks_api_cameras__camera_id__masks_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                camera_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MaskSetInput"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CameraMasksOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_masks_at_api_cameras__camera_id__masks_at_get: {
+        parameters: {
+            query: {
+                /** @description an instant with its UTC offset */
+                at: string;
+            };
+            header?: never;
+            path: {
+                camera_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MaskVersionOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    confirm_fixed_api_cameras__camera_id__masks_confirm_fixed_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                camera_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConfirmFixedInput"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CameraMasksOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_history_api_cameras__camera_id__masks_history_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                camera_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MaskHistoryOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    put_mode_api_cameras__camera_id__masks_mode_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                camera_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MaskModeInput"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CameraMasksOut"];
                 };
             };
             /** @description Unauthorized */

@@ -31,6 +31,7 @@ from sentinelle.registry.models import (
     CameraInput,
     CameraStatus,
     FieldOfView,
+    ZoneChanges,
     ZoneInput,
 )
 from sentinelle.storage import conformity
@@ -47,6 +48,10 @@ class AuthorisationPatch(AuthorisationChanges):
 
 
 class CameraPatch(CameraChanges):
+    reason: str = ""
+
+
+class ZonePatch(ZoneChanges):
     reason: str = ""
 
 
@@ -83,9 +88,15 @@ def patch_authorisation(
 
 
 @router.get("/zones", **guarded(READ))
-def list_zones(rt: RuntimeDep, authorisation_id: int | None = None) -> list[ZoneOut]:
+def list_zones(
+    principal: PrincipalDep, rt: RuntimeDep, authorisation_id: int | None = None
+) -> list[ZoneOut]:
+    """Zones with their perimeters; a caller limited to some cameras (external viewers) sees
+    only the zones that hold one of them."""
+    scope = principal.scope_for(READ)
     with rt.db.read() as s:
-        return [ZoneOut.of(z) for z in repository.list_zones(s, authorisation_id)]
+        zones = repository.list_zones(s, authorisation_id, scope)
+        return [ZoneOut.of(z) for z in zones]
 
 
 @router.post("/zones", status_code=201, **guarded(WRITE))
@@ -93,6 +104,15 @@ def create_zone(body: ZoneInput, principal: PrincipalDep, rt: RuntimeDep) -> Zon
     zone = service.do_create_zone(rt, actor_of(principal), body)
     with rt.db.read() as s:
         return ZoneOut.of(repository.get_zone(s, zone.id))
+
+
+@router.patch("/zones/{zone_id}", **guarded(WRITE))
+def patch_zone(zone_id: int, body: ZonePatch, principal: PrincipalDep, rt: RuntimeDep) -> ZoneOut:
+    """Rename a zone, change its description, draw or remove (`null`) its perimeter."""
+    changes = ZoneChanges(**body.model_dump(exclude={"reason"}, exclude_unset=True))
+    service.do_update_zone(rt, actor_of(principal), zone_id, changes, body.reason)
+    with rt.db.read() as s:
+        return ZoneOut.of(repository.get_zone(s, zone_id))
 
 
 @router.get("/cameras", **guarded(READ))

@@ -12,6 +12,7 @@ from sentinelle.registry.models import (
     CameraStatus,
     FieldOfView,
 )
+from sentinelle.registry.perimeter import Perimeter
 from sentinelle.registry.service import is_lawful, status_of
 from sentinelle.registry.tables import AuthorisationRow, CameraGroupRow, CameraRow, ZoneRow
 
@@ -58,6 +59,9 @@ class ZoneOut(BaseModel):
     authorisation_reference: str
     name: str
     description: str
+    perimeter: Perimeter | None = Field(
+        description="the zone's outline on the map (GeoJSON Polygon, WGS 84), if drawn"
+    )
 
     @classmethod
     def of(cls, row: ZoneRow) -> ZoneOut:
@@ -67,6 +71,7 @@ class ZoneOut(BaseModel):
             authorisation_reference=row.authorisation.reference,
             name=row.name,
             description=row.description,
+            perimeter=Perimeter.model_validate(row.perimeter) if row.perimeter else None,
         )
 
 
