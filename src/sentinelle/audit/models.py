@@ -64,6 +64,7 @@ class AuditAction(StrEnum):
     CAMERA_UPDATED = "camera.updated"
     CAMERA_STATUS_CHANGED = "camera.status_changed"
     CAMERA_LEFT_LAWFUL_SERVICE = "camera.left_lawful_service"
+    CAMERA_STREAM_PROBED = "camera.stream_probed"  # a stream tested before registering
     CAMERA_GROUP_CREATED = "camera_group.created"
     CAMERA_GROUP_UPDATED = "camera_group.updated"
     # storage
