@@ -90,6 +90,11 @@ class AuditAction(StrEnum):
     # the live wall
     LAYOUT_SAVED = "wall.layout_saved"
     LAYOUT_DELETED = "wall.layout_deleted"
+    # privacy masks
+    MASKS_SET = "privacy.masks_set"
+    MASK_MODE_SET = "privacy.mode_set"
+    MASK_SERVER_FORCED = "privacy.server_forced"
+    MASK_CAMERA_CONFIRMED_FIXED = "privacy.camera_confirmed_fixed"
     # the journal itself
     JOURNAL_EXPORTED = "audit.exported"
     JOURNAL_VERIFIED = "audit.verified"

@@ -9,6 +9,7 @@ from sentinelle.audit import tables as _audit_tables
 from sentinelle.db.base import Base
 from sentinelle.evidence import tables as _evidence_tables
 from sentinelle.ingest import tables as _ingest_tables
+from sentinelle.privacy import tables as _privacy_tables
 from sentinelle.registry import tables as _registry_tables
 from sentinelle.storage import tables as _storage_tables
 from sentinelle.wall import tables as _wall_tables
@@ -21,6 +22,7 @@ TABLE_MODULES = (
     _ingest_tables,
     _evidence_tables,
     _wall_tables,
+    _privacy_tables,
 )
 
 

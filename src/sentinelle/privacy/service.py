@@ -1,0 +1,223 @@
+"""Privacy mask use cases. Each change owns its transaction and writes its journal entry in
+it (P2); reads give the masks in force now or at any past instant (P3).
+
+Every change adds a complete version (polygons and chosen mode) and never edits one. A failed
+audit latches server mode (P4) until an administrator confirms the camera is fixed; a PTZ
+camera whose polygons are not all bound to presets may not be put in server mode (P5)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from sentinelle.audit.models import Actor, AuditAction, EntryDraft
+from sentinelle.audit.service import record
+from sentinelle.privacy import errors, geometry, policy, repository
+from sentinelle.privacy.models import (
+    CameraMasks,
+    ConfirmFixedInput,
+    Latch,
+    MaskMode,
+    MaskModeInput,
+    MaskSetInput,
+    MaskVersion,
+    Polygon,
+)
+from sentinelle.privacy.tables import MaskLatchRow, MaskSetRow
+from sentinelle.registry import repository as registry
+from sentinelle.registry.tables import CameraRow
+from sentinelle.runtime import Runtime
+
+# --- reads ---------------------------------------------------------------------------------
+
+
+def camera_masks(rt: Runtime, camera_id: int) -> CameraMasks:
+    """The camera's masks as they stand now, with what the pipeline must do."""
+    with rt.db.read() as s:
+        return _view(s, registry.get_camera(s, camera_id))
+
+
+def masks_at(rt: Runtime, camera_id: int, at: datetime) -> MaskVersion:
+    """The version that governed the camera's video at `at` (for exports of the past)."""
+    with rt.db.read() as s:
+        registry.get_camera(s, camera_id)
+        return repository.version_at(s, camera_id, at)
+
+
+def history(rt: Runtime, camera_id: int) -> tuple[list[MaskVersion], list[Latch]]:
+    """Every version (newest first) and every latch (newest first) of the camera."""
+    with rt.db.read() as s:
+        registry.get_camera(s, camera_id)
+        return repository.versions(s, camera_id), repository.latches(s, camera_id)
+
+
+def _view(s: Session, camera: CameraRow) -> CameraMasks:
+    current = repository.current_version(s, camera.id)
+    latch_row = repository.open_latch(s, camera.id)
+    latched = latch_row is not None
+    return CameraMasks(
+        camera_id=camera.id,
+        camera_kind=camera.kind,
+        current=current,
+        latch=None if latch_row is None else repository.to_latch(latch_row),
+        effective_mode=policy.effective_mode(current.mode, latched),
+        enforcement=policy.enforcement(camera.kind, current.mode, latched, current.polygons),
+        problems=policy.problems(camera.kind, current.mode, latched, current.polygons),
+    )
+
+
+# --- changes -------------------------------------------------------------------------------
+
+
+def do_set_masks(rt: Runtime, actor: Actor, camera_id: int, data: MaskSetInput) -> CameraMasks:
+    """Record a new version with `data`'s polygons (the chosen mode is kept)."""
+    _require_reason(data.reason, "the masks change")
+    polygons = geometry.validate_polygons(data.polygons)
+    now = rt.now()
+    with rt.db.write() as s:
+        camera = repository.lock_camera(s, camera_id)
+        current = repository.current_version(s, camera_id)
+        policy.check_presets(camera.kind, polygons)
+        policy.check_mode(camera.kind, current.mode, polygons)
+        digest = policy.digest(polygons)
+        if current.version > 0 and digest == current.digest:
+            raise errors.masks_unchanged(current.version)
+        row = _add_version(s, actor, camera_id, current, polygons, current.mode, data.reason, now)
+        details: dict[str, Any] = {
+            **_version_details(row, current),
+            "polygons": len(polygons),
+            **policy.diff(current.polygons, polygons),
+        }
+        record(s, _entry(actor, AuditAction.MASKS_SET, camera, data.reason, details), now)
+        return _view(s, camera)
+
+
+def do_set_mode(rt: Runtime, actor: Actor, camera_id: int, data: MaskModeInput) -> CameraMasks:
+    """Record a new version in which the camera uses `data.mode` (same polygons)."""
+    _require_reason(data.reason, "the mode changes")
+    now = rt.now()
+    with rt.db.write() as s:
+        camera = repository.lock_camera(s, camera_id)
+        current = repository.current_version(s, camera_id)
+        if data.mode is current.mode:
+            raise errors.mode_unchanged(data.mode)
+        if data.mode is MaskMode.CAMERA and repository.open_latch(s, camera_id) is not None:
+            raise errors.mode_latched()
+        policy.check_mode(camera.kind, data.mode, current.polygons)
+        row = _add_version(
+            s, actor, camera_id, current, current.polygons, data.mode, data.reason, now
+        )
+        details = {**_version_details(row, current), "from": current.mode, "to": data.mode}
+        record(s, _entry(actor, AuditAction.MASK_MODE_SET, camera, data.reason, details), now)
+        return _view(s, camera)
+
+
+def do_force_server(
+    rt: Runtime,
+    actor: Actor,
+    camera_id: int,
+    reason: str,
+    details: dict[str, Any] | None = None,
+) -> CameraMasks:
+    """Latch server mode after a failed mask audit (P4). Idempotent: while a latch is open,
+    a new failure neither opens another nor writes an entry (the audit keeps its results)."""
+    _require_reason(reason, "server mode is forced")
+    now = rt.now()
+    with rt.db.write() as s:
+        camera = repository.lock_camera(s, camera_id)
+        if repository.open_latch(s, camera_id) is None:
+            row = MaskLatchRow(
+                camera_id=camera_id,
+                forced_at=now,
+                forced_by=actor.name,
+                reason=reason,
+                details=details or {},
+            )
+            s.add(row)
+            s.flush()
+            view = _view(s, camera)
+            entry = {"latch": row.id, "enforcement": view.enforcement, **(details or {})}
+            record(s, _entry(actor, AuditAction.MASK_SERVER_FORCED, camera, reason, entry), now)
+            return view
+        return _view(s, camera)
+
+
+def do_confirm_camera_fixed(
+    rt: Runtime, actor: Actor, camera_id: int, data: ConfirmFixedInput
+) -> CameraMasks:
+    """An administrator confirms the camera's own masks are fixed: the latch opens and the
+    chosen mode is in force again."""
+    _require_reason(data.reason, "the camera is declared fixed")
+    now = rt.now()
+    with rt.db.write() as s:
+        camera = repository.lock_camera(s, camera_id)
+        row = repository.open_latch(s, camera_id)
+        if row is None:
+            raise errors.not_latched(camera_id)
+        row.confirmed_at, row.confirmed_by, row.confirm_reason = now, actor.name, data.reason
+        s.flush()
+        details = {"latch": row.id, "forced_at": row.forced_at.isoformat()}
+        record(
+            s,
+            _entry(actor, AuditAction.MASK_CAMERA_CONFIRMED_FIXED, camera, data.reason, details),
+            now,
+        )
+        return _view(s, camera)
+
+
+def _require_reason(reason: str, what: str) -> None:
+    if not reason.strip():
+        raise errors.reason_required(what)
+
+
+def _add_version(
+    s: Session,
+    actor: Actor,
+    camera_id: int,
+    current: MaskVersion,
+    polygons: tuple[Polygon, ...],
+    mode: MaskMode,
+    reason: str,
+    now: datetime,
+) -> MaskSetRow:
+    row = MaskSetRow(
+        camera_id=camera_id,
+        version=current.version + 1,
+        polygons=[p.as_json() for p in polygons],
+        mode=str(mode),
+        digest=policy.digest(polygons),
+        created_by=actor.name,
+        created_by_id=actor.user_id,
+        created_at=now,
+        reason=reason,
+        effective_from=now,
+    )
+    s.add(row)
+    s.flush()
+    return row
+
+
+def _version_details(row: MaskSetRow, previous: MaskVersion) -> dict[str, Any]:
+    return {
+        "version": row.version,
+        "previous_version": previous.version,
+        "mode": row.mode,
+        "digest": row.digest,
+        "effective_from": row.effective_from.isoformat(),
+    }
+
+
+def _entry(
+    actor: Actor, action: AuditAction, camera: CameraRow, reason: str, details: dict[str, Any]
+) -> EntryDraft:
+    return EntryDraft(
+        actor,
+        action,
+        "camera",
+        str(camera.id),
+        camera_id=camera.id,
+        reason=reason,
+        details={"code": camera.code, **details},
+    )
