@@ -14,7 +14,7 @@ import uvicorn
 
 from sentinelle import __version__
 from sentinelle.api.app import create_app
-from sentinelle.cli import admin, audit, common, export, playback, signing, storage
+from sentinelle.cli import admin, audit, common, export, playback, privacy, signing, storage
 from sentinelle.demo import cameras as demo_cameras
 from sentinelle.demo import town
 from sentinelle.ingest.worker import Shard
@@ -38,6 +38,7 @@ app.add_typer(admin.user_app, name="user")
 app.add_typer(admin.authorisation_app, name="authorisation")
 app.add_typer(admin.zone_app, name="zone")
 app.add_typer(admin.camera_app, name="camera")
+admin.camera_app.add_typer(privacy.masks_app, name="masks")
 app.add_typer(audit.audit_app, name="audit")
 app.add_typer(storage.storage_app, name="storage")
 app.add_typer(storage.hold_app, name="hold")
