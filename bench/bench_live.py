@@ -153,8 +153,15 @@ def _open_view(base: str, auth: dict[str, str], camera: int) -> str:
 
 
 def seed(data_dir: Path, url: str) -> tuple[int, str]:
+    (camera,), token = seed_site(data_dir, [url])
+    return camera, token
+
+
+def seed_site(data_dir: Path, urls: list[str]) -> tuple[list[int], str]:
+    """A site with a camera per URL and an operator `bench-op` (password PASSWORD, no second
+    factor: operators need none) who may watch them all; the cameras and a bearer token."""
     rt = open_site(data_dir)
-    (camera,) = register_cameras(rt, [url])
+    cameras = register_cameras(rt, urls)
     user, _ = do_create_user(
         rt,
         ACTOR,
@@ -171,7 +178,7 @@ def seed(data_dir: Path, url: str) -> tuple[int, str]:
     grant_habilitation(rt, ACTOR, user.id, habilitation)
     _, token = do_create_token(rt, ACTOR, user.id, "bench", 30)
     rt.close()
-    return camera, token
+    return cameras, token
 
 
 def wait_for_socket(path: Path, timeout: float = 60.0) -> None:

@@ -6,7 +6,9 @@ upstream keeps the current init segment and the frames since the last keyframe, 
 viewer starts at once. A viewer whose queue is full loses frames up to the next keyframe,
 where it resumes with the init segment: a slow viewer never slows the others, nor the worker.
 When the last viewer leaves, the upstream closes after `LINGER_SECONDS` (a viewer that
-reconnects, or switches layouts, finds it still open).
+reconnects, or switches layouts, finds it still open). When the worker goes (restarted, its
+socket gone and back), the upstream reconnects by itself for `RECONNECT_SECONDS`: its viewers
+see a gap, then the new init segment and keyframe, without reopening their view.
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ from sentinelle.ingest.livewire import (
 log = logging.getLogger(__name__)
 VIEWER_QUEUE = 120  # frames a viewer may lag before it skips to the next keyframe
 LINGER_SECONDS = 3.0
+RECONNECT_SECONDS = 30.0  # how long a lost feed is tried again (a worker restarting)
+RETRY_SECONDS = 0.5
 
 Key = tuple[int, StreamChoice]
 
@@ -89,6 +93,7 @@ class Upstream:
     task: asyncio.Task[None] | None = None
     closer: asyncio.TimerHandle | None = None
     frames: int = 0
+    reconnects: int = 0
 
     def add(self, viewer: Viewer) -> None:
         if self.init is not None and self.gop:
@@ -99,12 +104,32 @@ class Upstream:
         self.viewers.add(viewer)
 
     async def run(self) -> None:
+        """Relay the worker's feed. Once it has delivered video, a lost connection (a
+        restarted worker, a restarted camera session) is tried again every `RETRY_SECONDS`
+        for `RECONNECT_SECONDS` while viewers wait: they keep their WebSocket and get the new
+        init segment and keyframe. A feed that never delivered ends at once."""
+        loop = asyncio.get_running_loop()
+        deadline: float | None = None  # set once the feed delivered: reconnect until then
+        while True:
+            delivered, ended = await self._follow()
+            if delivered:
+                deadline = loop.time() + RECONNECT_SECONDS
+            if deadline is None or loop.time() >= deadline or not self.viewers:
+                self._end(ended)
+                return
+            self.reconnects += 1
+            self.init, self.gop = None, []  # nothing stale for a viewer who joins meanwhile
+            log.info("live feed of camera %s lost (%s): reconnecting", self.key[0], ended.code)
+            await asyncio.sleep(RETRY_SECONDS)
+
+    async def _follow(self) -> tuple[bool, Ended]:
+        """One connection to the worker: whether it delivered video, and how it ended."""
         camera_id, stream = self.key
+        delivered = False
         try:
             reader, writer = await asyncio.open_unix_connection(str(self.path))
         except OSError as exc:
-            self._end(Ended("live_unavailable", f"the ingest worker is unreachable: {exc}"))
-            return
+            return False, Ended("live_unavailable", f"the ingest worker is unreachable: {exc}")
         try:
             writer.write(request_line(camera_id, stream))
             await writer.drain()
@@ -114,11 +139,11 @@ class Upstream:
                 raw = header + await reader.readexactly(length)
                 if kind is FrameKind.ERROR:
                     body = json.loads(raw[HEADER.size :])
-                    self._end(Ended(str(body["code"]), str(body["message"])))
-                    return
+                    return delivered, Ended(str(body["code"]), str(body["message"]))
+                delivered = True
                 self._relay(raw, kind, keyframe)
         except (asyncio.IncompleteReadError, OSError):
-            self._end(Ended("live_ended", "the camera's live feed ended"))
+            return delivered, Ended("live_ended", "the camera's live feed ended")
         finally:
             writer.close()
             with contextlib.suppress(OSError):

@@ -73,12 +73,24 @@ class FakeSocket {
   }
 }
 
+// A keyframe fragment from the server's muxer (ingest/live.py media_fragment), presentation time
+// 8_100_007_200 ticks of 90 kHz: 90 000.08 s.
+const SERVER_KEYFRAME = new Uint8Array(
+  (
+    "000000686d6f6f66000000106d666864000000000000000700000050747261660000001074666864000200000000000100000014" +
+    "746664740100000000000001e2cc3100000000247472756e01000f01000000010000007000000e10000000060200000000001c20" +
+    "0000000e6d646174000000026588"
+  )
+    .match(/../g)!
+    .map((b) => parseInt(b, 16)),
+);
 const initPayload = (codec: string, box: number[]) => [codec.length, ...Array.from(codec, (c) => c.charCodeAt(0)), ...box];
 const flush = () => new Promise((r) => setTimeout(r, 0));
 
 function fakeVideo() {
   return {
     currentTime: 0,
+    playbackRate: 1,
     paused: true,
     src: "",
     play: vi.fn(() => Promise.resolve()),
@@ -149,7 +161,7 @@ describe("live player", () => {
     expect(ws.closed).toBe(true);
   });
 
-  it("jumps to the live edge past 1 s of lag and trims the buffer behind to ~10 s", async () => {
+  it("jumps to the live edge past 0.6 s of lag and trims the buffer behind to ~10 s", async () => {
     const { ws, video } = await open();
     ws.send(FrameKind.INIT, 0, initPayload("avc1.64001f", [1]));
     await flush();
@@ -161,6 +173,47 @@ describe("live player", () => {
     await flush();
     expect(video.currentTime).toBeGreaterThan(29.5);
     expect(buffer.removed[0]?.[1]).toBeCloseTo(video.currentTime - 10, 1);
+  });
+
+  it("starts a new MediaSource when a keyframe comes before the buffered range (a restarted worker)", async () => {
+    const { ws } = await open();
+    ws.send(FrameKind.INIT, 0, initPayload("avc1.64001f", [1]));
+    ws.send(FrameKind.FRAGMENT, 1, [2]);
+    await flush();
+    await flush();
+    const first = FakeSource.last!;
+    first.buffer.ranges = [[95_000, 95_010]]; // what the old worker's timeline had reached
+    ws.send(FrameKind.INIT, 0, initPayload("avc1.64001f", [7]));
+    ws.send(FrameKind.FRAGMENT, 1, Array.from(SERVER_KEYFRAME)); // stamped 90 000.08 s
+    await flush();
+    await flush();
+    const second = FakeSource.last!;
+    expect(second).not.toBe(first);
+    expect(second.buffer.appended).toEqual([[7], Array.from(SERVER_KEYFRAME)]);
+    // The same timeline going on (a keyframe after the buffered range) keeps the MediaSource.
+    second.buffer.ranges = [[89_990, 90_000]];
+    ws.send(FrameKind.FRAGMENT, 1, Array.from(SERVER_KEYFRAME));
+    await flush();
+    expect(FakeSource.last).toBe(second);
+  });
+
+  it("plays a little faster while it is a little behind, at normal speed once back", async () => {
+    const { ws, video } = await open();
+    ws.send(FrameKind.INIT, 0, initPayload("avc1.64001f", [1]));
+    await flush();
+    const buffer = FakeSource.last!.buffer;
+    buffer.ranges = [[0, 10]];
+    video.currentTime = 9.6; // 0.4 s behind: not a jump
+    ws.send(FrameKind.FRAGMENT, 1, [2]);
+    await flush();
+    await flush();
+    expect(video.currentTime).toBe(9.6);
+    expect(video.playbackRate).toBeGreaterThan(1);
+    video.currentTime = 10.15; // caught up (each append adds 0.1 s here)
+    ws.send(FrameKind.FRAGMENT, 0, [3]);
+    await flush();
+    await flush();
+    expect(video.playbackRate).toBe(1);
   });
 
   it("a new INIT with another codec changes the SourceBuffer's type", async () => {

@@ -1,9 +1,10 @@
 // The live player: POST /api/live for one camera, its WebSocket, and Media Source Extensions.
 // INIT → MediaSource + SourceBuffer(`video/mp4; codecs="<codec>"`), then FRAGMENTs appended in
-// order through a queue. Low latency: past 1 s behind the live edge it jumps near the edge, and
-// the buffer behind is trimmed to ~10 s. Reconnects with back-off, except on refusals.
+// order through a queue. Low latency: past 0.6 s behind the live edge it jumps near the edge,
+// past 0.25 s it plays 15 % faster until it is back; the buffer behind is trimmed to ~10 s. Reconnects with back-off, except on refusals.
 import { api, asApiError } from "../api/client";
-import { parseFrame } from "./frames";
+import { fragmentPresentation, initTimescale, parseFrame } from "./frames";
+import { LatencyProbe, timingAsked } from "./latency";
 
 export type Stream = "main" | "sub";
 
@@ -22,10 +23,18 @@ export interface PlayerOptions {
   onFrame?: (arrivedUs: number) => void;
 }
 
-const MAX_LAG_S = 1.0;
-const EDGE_S = 0.15;
+// How far behind the newest buffered frame playback may run. Past MAX_LAG_S it jumps to
+// EDGE_S from the edge (a burst: the GOP cache on opening, a tab back from the background);
+// past CATCH_UP_S it plays a little faster until it is back within SETTLED_S (a lag that
+// builds up slowly, from stalls at the edge: jumping would skip frames for nothing).
+const MAX_LAG_S = 0.6;
+const EDGE_S = 0.1;
+const CATCH_UP_S = 0.25;
+const SETTLED_S = 0.12;
+const CATCH_UP_RATE = 1.15;
 const KEEP_BEHIND_S = 10;
 const TRIM_EVERY_S = 5;
+const REWIND_S = 1.0; // a keyframe this far before the buffered end: a new timeline
 const MAX_QUEUE = 240; // about 10 s of frames: beyond, drop until the next keyframe
 const BACKOFF_MS = [1000, 2000, 4000, 8000, 15000];
 
@@ -54,19 +63,26 @@ export class LivePlayer {
   private lastError: string | null = null;
   private lastTrim = 0;
   private playing = false;
+  private init: Uint8Array | null = null; // the current init segment
+  private timescale = 90_000;
+  private readonly probe: LatencyProbe | null;
 
   constructor(
     private readonly video: HTMLVideoElement,
     private readonly opts: PlayerOptions,
-  ) {}
+  ) {
+    this.probe = timingAsked() ? new LatencyProbe(video, `${opts.cameraId}/${opts.stream}`) : null;
+  }
 
   start(): void {
     this.stopped = false;
+    this.probe?.start();
     void this.connect();
   }
 
   stop(): void {
     this.stopped = true;
+    this.probe?.stop();
     if (this.retryTimer !== null) window.clearTimeout(this.retryTimer);
     this.retryTimer = null;
     const ws = this.ws;
@@ -157,6 +173,9 @@ export class LivePlayer {
       return; // a malformed message: skip it, the next keyframe resynchronises
     }
     if (frame.kind === "init") {
+      this.probe?.onInit(frame.data);
+      this.init = frame.data;
+      this.timescale = initTimescale(frame.data) ?? this.timescale;
       this.onInit(frame.codec, frame.data);
       return;
     }
@@ -168,8 +187,22 @@ export class LivePlayer {
       this.waitKeyframe = true;
       if (!frame.keyframe) return;
     }
+    if (frame.keyframe) this.restartIfRewound(frame.data);
     this.waitKeyframe = false;
+    this.probe?.onFragment(frame.data, frame.arrivedUs);
     this.enqueue({ kind: "append", data: frame.data });
+  }
+
+  /** A keyframe stamped before what is buffered: the feed's timeline began again (the ingest
+   * worker restarted and the API's relay reconnected to it). Start a new MediaSource: a
+   * SourceBuffer would play the old range first, or stall. */
+  private restartIfRewound(keyframe: Uint8Array): void {
+    const buffer = this.buffer;
+    if (!buffer || buffer.buffered.length === 0 || this.codec === null || this.init === null) return;
+    const ticks = fragmentPresentation(keyframe);
+    if (ticks === null) return;
+    const end = buffer.buffered.end(buffer.buffered.length - 1);
+    if (ticks / this.timescale < end - REWIND_S) this.restartMedia(this.codec, this.init);
   }
 
   private onInit(codec: string, init: Uint8Array): void {
@@ -285,8 +318,14 @@ export class LivePlayer {
     if (buffer && buffer.buffered.length > 0) {
       const end = buffer.buffered.end(buffer.buffered.length - 1);
       const start = buffer.buffered.start(0);
-      if (end - video.currentTime > MAX_LAG_S || video.currentTime < start) {
+      const lag = end - video.currentTime;
+      if (lag > MAX_LAG_S || video.currentTime < start) {
         video.currentTime = Math.max(start, end - EDGE_S);
+        video.playbackRate = 1;
+      } else if (lag > CATCH_UP_S) {
+        video.playbackRate = CATCH_UP_RATE;
+      } else if (lag < SETTLED_S) {
+        video.playbackRate = 1;
       }
       if (!this.playing) {
         this.playing = true;
