@@ -179,3 +179,42 @@ def test_rasterisation_matches_an_exact_pixel_by_pixel_reference(
             x, y = Fraction(2 * col + 1, 2 * width), Fraction(2 * row + 1, 2 * height)
             expected = any(_inside(r, x, y) for r in rings)
             assert raster.masked(col, row) == expected, (col, row)
+
+
+@st.composite
+def _simple_star(draw: st.DrawFn) -> list[Point]:
+    """A star-shaped polygon with well separated angles: simple, with room to spare."""
+    n = draw(st.integers(3, 12))
+    turn = draw(st.floats(0, 2 * pi))
+    jitter = [draw(st.floats(-pi / (3 * n), pi / (3 * n))) for _ in range(n)]
+    radii = [draw(st.floats(0.05, 0.3)) for _ in range(n)]
+    angles = [turn + 2 * pi * k / n + jitter[k] for k in range(n)]
+    return [(0.5 + r * cos(a), 0.5 + r * sin(a)) for a, r in zip(angles, radii, strict=True)]
+
+
+@settings(max_examples=100, deadline=None)
+@given(_simple_star())
+def test_simple_polygons_are_accepted(ring: list[Point]) -> None:
+    assert len(geometry.validate_polygons([polygon("p", ring)])[0].points) == len(ring)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.integers(4, 12), st.floats(0, 2 * pi), st.floats(0.05, 0.45), st.data())
+def test_swapping_two_neighbours_of_a_convex_polygon_makes_it_cross_itself(
+    n: int, turn: float, radius: float, data: st.DataObject
+) -> None:
+    ring = [
+        (0.5 + radius * cos(turn + 2 * pi * k / n), 0.5 + radius * sin(turn + 2 * pi * k / n))
+        for k in range(n)
+    ]
+    i = data.draw(st.integers(0, n - 1))
+    j = (i + 1) % n
+    ring[i], ring[j] = ring[j], ring[i]
+    assert _code([polygon("p", ring)]) == "mask_self_intersecting"
+
+
+def test_a_full_raster_masks_every_pixel() -> None:
+    full = geometry.Raster.full(704, 576)
+    assert full.count() == 704 * 576
+    assert full.bounds() == (0, 0, 704, 576)
+    assert set(full.to_bytes()) == {255}

@@ -12,7 +12,7 @@ from sentinelle.audit.models import Actor, AuditAction, Entry
 from sentinelle.audit.repository import EntryFilter, list_entries
 from sentinelle.core.clock import FakeClock
 from sentinelle.core.errors import SentinelleError
-from sentinelle.privacy import service
+from sentinelle.privacy import policy, service
 from sentinelle.privacy.models import (
     ConfirmFixedInput,
     Enforcement,
@@ -239,3 +239,27 @@ def test_a_camera_that_becomes_ptz_is_blacked_out_until_its_polygons_are_bound(
     assert service.do_set_masks(rt, ADMIN, fixed.id, _masks(bound)).enforcement is (
         Enforcement.BURN_IN
     )
+
+
+def test_the_picture_mask_follows_the_enforcement_and_the_ptz_position(rt: Runtime) -> None:
+    fixed, ptz = _cameras(rt)
+    service.do_set_masks(rt, ADMIN, fixed.id, _masks(WINDOWS))
+    assert policy.picture_mask(service.camera_masks(rt, fixed.id), 640, 480) is None
+    server = MaskModeInput(mode="server", reason="r")
+    burnt = policy.picture_mask(service.do_set_mode(rt, ADMIN, fixed.id, server), 640, 480)
+    assert burnt is not None
+    assert burnt.count() == 128 * 96  # 20 % × 20 % of 640 × 480
+
+    home = polygon("balcons", rect(0.1, 0.1, 0.3, 0.3), ptz_preset="home")
+    gate = polygon("porte", rect(0.5, 0.5, 0.6, 0.6), ptz_preset="gate")
+    service.do_set_masks(rt, ADMIN, ptz.id, _masks(home, gate))
+    masks = service.do_set_mode(rt, ADMIN, ptz.id, server)
+    at_home = policy.picture_mask(masks, 100, 100, at_preset="home")
+    assert at_home is not None
+    assert at_home.count() == 400
+    elsewhere = policy.picture_mask(masks, 100, 100, at_preset="market")
+    assert elsewhere is not None
+    assert elsewhere.count() == 0
+    moving = policy.picture_mask(masks, 100, 100, at_preset=None)
+    assert moving is not None
+    assert moving.count() == 100 * 100

@@ -177,6 +177,11 @@ class Raster:
     height: int
     runs: tuple[tuple[int, int, int], ...]
 
+    @classmethod
+    def full(cls, width: int, height: int) -> Raster:
+        """Every pixel masked: the picture of a blackout."""
+        return cls(width, height, tuple((row, 0, width) for row in range(height)))
+
     def count(self) -> int:
         """How many pixels are masked."""
         return sum(end - start for _, start, end in self.runs)

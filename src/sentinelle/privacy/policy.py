@@ -8,7 +8,8 @@ import json
 from collections.abc import Sequence
 
 from sentinelle.privacy import errors
-from sentinelle.privacy.models import Enforcement, MaskMode, MaskProblem, Polygon
+from sentinelle.privacy.geometry import Raster, rasterize
+from sentinelle.privacy.models import CameraMasks, Enforcement, MaskMode, MaskProblem, Polygon
 from sentinelle.registry.models import CameraKind
 
 
@@ -40,6 +41,24 @@ def enforcement(
     if is_ptz(camera_kind) and unbound(polygons):
         return Enforcement.BLACKOUT
     return Enforcement.BURN_IN
+
+
+def picture_mask(
+    masks: CameraMasks, width: int, height: int, at_preset: str | None = None
+) -> Raster | None:
+    """The pixels the burn-in must hide in a `width` × `height` frame, or None when the camera
+    masks itself. A PTZ camera applies the polygons of the preset it is at; while it moves or
+    its position is unknown (`at_preset` None) the whole picture is hidden (P1)."""
+    if masks.enforcement is Enforcement.CAMERA_SIDE:
+        return None
+    if masks.enforcement is Enforcement.BLACKOUT:
+        return Raster.full(width, height)
+    polygons = masks.current.polygons
+    if is_ptz(masks.camera_kind):
+        if at_preset is None:
+            return Raster.full(width, height)
+        polygons = tuple(p for p in polygons if p.ptz_preset == at_preset)
+    return rasterize((p.points for p in polygons), width, height)
 
 
 def check_presets(camera_kind: str, polygons: Sequence[Polygon]) -> None:
