@@ -4,12 +4,14 @@ force at a past instant, the PTZ rule (P5) and the latch of a failed audit (P4).
 from __future__ import annotations
 
 import json
+import threading
 from datetime import timedelta
 
 import pytest
 
 from sentinelle.audit.models import Actor, AuditAction, Entry
 from sentinelle.audit.repository import EntryFilter, list_entries
+from sentinelle.audit.verify import verify_journal
 from sentinelle.core.clock import FakeClock
 from sentinelle.core.errors import SentinelleError
 from sentinelle.privacy import policy, service
@@ -263,3 +265,44 @@ def test_the_picture_mask_follows_the_enforcement_and_the_ptz_position(rt: Runti
     moving = policy.picture_mask(masks, 100, 100, at_preset=None)
     assert moving is not None
     assert moving.count() == 100 * 100
+
+
+def test_concurrent_changes_get_successive_versions(rt: Runtime) -> None:
+    fixed, _ = _cameras(rt)
+    barrier = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def change(name: str) -> None:
+        barrier.wait()
+        try:
+            service.do_set_masks(rt, ADMIN, fixed.id, _masks(polygon(name, WINDOWS.points)))
+        except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=change, args=(n,)) for n in ("a", "b")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    versions, _ = service.history(rt, fixed.id)
+    assert [v.version for v in versions] == [2, 1]
+    assert {v.polygons[0].name for v in versions} == {"a", "b"}
+
+
+def test_stored_versions_match_their_digest_and_the_journal_verifies(rt: Runtime) -> None:
+    fixed, ptz = _cameras(rt)
+    service.do_set_masks(rt, ADMIN, fixed.id, _masks(WINDOWS, DOOR))
+    bound = polygon("b", rect(0.2, 0.2, 0.4, 0.4), ptz_preset="1", fill="pixelate")
+    service.do_set_masks(rt, ADMIN, ptz.id, _masks(bound))
+    service.do_force_server(rt, AUDIT, ptz.id, "audit failed")
+    for camera in (fixed, ptz):
+        versions, _ = service.history(rt, camera.id)
+        for v in versions:
+            assert policy.digest(v.polygons) == v.digest
+            entry = next(
+                e for e in _journal(rt, camera.id) if f'"version":{v.version}' in e.details
+            )
+            assert json.loads(entry.details)["digest"] == v.digest
+    assert service.camera_masks(rt, ptz.id).current.polygons[0].fill == "pixelate"
+    assert verify_journal(rt.db).ok
