@@ -3,12 +3,15 @@ the confirmation that ends a latch."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from fastapi.testclient import TestClient
 
 from sentinelle.access.models import ROLE_PERMISSIONS, Role
 from sentinelle.api.app import create_app, declared_operations
 from sentinelle.audit.models import Actor
+from sentinelle.core.clock import FakeClock
 from sentinelle.privacy import service
 from sentinelle.runtime import Runtime
 from tests.api.conftest import Town
@@ -87,9 +90,12 @@ def test_a_change_without_a_reason_is_refused(client: TestClient, town: Town) ->
     assert response.json()["code"] == "reason_required"
 
 
-def test_mode_history_and_the_version_at_an_instant(client: TestClient, town: Town) -> None:
+def test_mode_history_and_the_version_at_an_instant(
+    client: TestClient, town: Town, clock: FakeClock
+) -> None:
     admin = town.headers(Role.ADMINISTRATOR)
     first = _put(client, town, {"polygons": [WINDOWS], "reason": "pose"}).json()
+    clock.advance(timedelta(hours=2))
     mode = client.put(
         _url(town.in_scope.id, "/mode"),
         json={"mode": "server", "reason": "caméra sans masques"},
@@ -109,7 +115,12 @@ def test_mode_history_and_the_version_at_an_instant(client: TestClient, town: To
         headers=admin,
     )
     assert at.status_code == 200, at.text
-    assert at.json()["version"] == 2  # both versions share the fake clock's instant
+    assert at.json()["version"] == 1
+    assert at.json()["mode"] == "camera"
+    later = client.get(
+        _url(town.in_scope.id, "/at"), params={"at": clock.now().isoformat()}, headers=admin
+    )
+    assert later.json()["version"] == 2
     naive = client.get(
         _url(town.in_scope.id, "/at"), params={"at": "2026-01-01T00:00:00"}, headers=admin
     )
