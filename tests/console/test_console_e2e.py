@@ -15,7 +15,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -42,9 +42,18 @@ REPO = Path(__file__).resolve().parents[2]
 ALL_SCREENS = ["Mur d'images", "Carte", "Relecture", "Exports", "Administration", "Journal"]
 
 
+# Chromium takes the language of its date and time fields from its process's environment at
+# launch (and its French resources from Debian's chromium-l10n), not from a context's locale.
+FRENCH = {"LANGUAGE": "fr_FR:fr", "LC_ALL": "fr_FR.UTF-8", "LANG": "fr_FR.UTF-8"}
+
+
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    with chromium() as b:
+    with ExitStack() as stack:
+        with pytest.MonkeyPatch.context() as env:  # for the browser's process only
+            for name, value in FRENCH.items():
+                env.setenv(name, value)
+            b = stack.enter_context(chromium())
         yield b
 
 

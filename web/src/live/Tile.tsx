@@ -190,14 +190,16 @@ export function Tile({
               ×
             </button>
           </div>
-          <div className="wall-overlay-bottom">
-            {overlayState === "live" && !noSignal && <span className="wall-live">{t("wall.live")}</span>}
-            <span className="wall-stream">{t(`wall.stream.${stream}`)}</span>
-            <span className="wall-spacer" />
-            <span className="wall-clock" data-testid="tile-clock">
-              {date} {time}
-            </span>
-          </div>
+          {player.kind !== "refused" && player.kind !== "unsupported" && (
+            <div className="wall-overlay-bottom">
+              {overlayState === "live" && !noSignal && <span className="wall-live">{t("wall.live")}</span>}
+              <span className="wall-stream">{t(`wall.stream.${stream}`)}</span>
+              <span className="wall-spacer" />
+              <span className="wall-clock" data-testid="tile-clock">
+                {date} {time}
+              </span>
+            </div>
+          )}
           {noSignal ? (
             <div className="wall-state wall-state-nosignal" role="status">
               <strong>{t("wall.noSignal")}</strong>
