@@ -67,6 +67,14 @@ export function WallPage({ me }: { me: Me }) {
 
   useEffect(() => saveLast(wall), [wall]);
 
+  // Opened from the map (/mur?camera=<id>): that camera goes to the first free tile.
+  useEffect(() => {
+    const asked = Number(new URLSearchParams(window.location.search).get("camera"));
+    if (!Number.isInteger(asked) || asked <= 0) return;
+    window.history.replaceState(null, "", window.location.pathname);
+    setWall((w) => (visibleTiles(w).includes(asked) ? w : place(w, firstEmpty(w) ?? 0, asked)));
+  }, []);
+
   useEffect(() => {
     let live = true;
     void (async () => {

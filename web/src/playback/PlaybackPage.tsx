@@ -82,7 +82,8 @@ export function PlaybackPage() {
         const { data, error, response } = await api.GET("/api/cameras");
         const items = data?.items;
         setCameras(items ?? asApiError(error, response.status));
-        const first = items?.[0];
+        const asked = Number(new URLSearchParams(window.location.search).get("camera")); // from the map
+        const first = items?.find((c) => c.id === asked) ?? items?.[0];
         if (first) setChosen((c) => (c.length ? c : [first.id]));
       } catch {
         setCameras(networkError());
