@@ -1,7 +1,262 @@
-import type { Me } from "../../api/client";
-import { UpcomingTab } from "../AdminPage";
+// Administration › Conservation: legal holds (gels) placed for judicial procedures. Held
+// footage escapes every sweeper until the hold is released (S9); placing and releasing are
+// journalled with their reasons, and need a habilitation covering the cameras.
+import { useCallback, useState } from "react";
+import { api, type ApiError, type Me, type Schemas } from "../../api/client";
+import { Icon } from "../../components/icons";
+import { useToast } from "../../components/toasts";
+import { Alert, Badge, Button, Dialog, EmptyState, ErrorState, Spinner, TextField } from "../../components/ui";
+import { t } from "../../i18n";
+import { formatRange } from "../../pages/ExportsPage";
+import { site, siteDateTime } from "../../site";
+import { call, CheckField, explain, frenchDate, SelectField, siteToday, TextAreaField, useLoad } from "../people/shared";
+import { emptyHold, GROUNDS, type HoldDraft, type HoldErrors, holdBody, validateHold } from "./holdForm";
+import "./records.css";
 
-/** Administration tab (being built). */
+type Hold = Schemas["HoldOut"];
+type Camera = Schemas["CameraOut"];
+
 export function HoldsTab(_props: { me: Me }) {
-  return <UpcomingTab />;
+  const [showReleased, setShowReleased] = useState(false);
+  const fetcher = useCallback(() => call(() => api.GET("/api/legal-holds", { params: { query: { all: showReleased } } })), [showReleased]);
+  const [load, reload] = useLoad(fetcher);
+  const [placing, setPlacing] = useState(false);
+  const [releasing, setReleasing] = useState<Hold | null>(null);
+
+  return (
+    <div className="ap-tab">
+      <div className="ap-toolbar">
+        <div>
+          <h2 className="ap-title">{t("adminPeople.holds.title")}</h2>
+          <p className="muted ap-lead">{t("adminPeople.holds.lead")}</p>
+        </div>
+        <Button variant="primary" onClick={() => setPlacing(true)}>
+          <Icon name="lock" size={16} /> {t("adminPeople.holds.place")}
+        </Button>
+      </div>
+      <div className="ap-switch">
+        <CheckField label={t("adminPeople.holds.showReleased")} checked={showReleased} onChange={setShowReleased} />
+      </div>
+      {load.state === "loading" && <Spinner label={t("adminPeople.loading")} />}
+      {load.state === "error" && <ErrorState message={explain(load.error)} onRetry={reload} />}
+      {load.state === "ready" && load.data.length === 0 && (
+        <EmptyState icon={<Icon name="lock" size={40} />} title={t("adminPeople.holds.emptyTitle")}>
+          <p>{t("adminPeople.holds.emptyBody")}</p>
+        </EmptyState>
+      )}
+      {load.state === "ready" && load.data.length > 0 && (
+        <div className="table-wrap">
+          <table className="table" aria-label={t("adminPeople.holds.title")}>
+            <thead>
+              <tr>
+                <th scope="col">{t("adminPeople.holds.col.procedure")}</th>
+                <th scope="col">{t("adminPeople.holds.col.cameras")}</th>
+                <th scope="col">{t("adminPeople.holds.col.period")}</th>
+                <th scope="col">{t("adminPeople.holds.col.authority")}</th>
+                <th scope="col">{t("adminPeople.holds.col.reason")}</th>
+                <th scope="col">{t("adminPeople.holds.col.placed")}</th>
+                <th scope="col">{t("adminPeople.holds.col.status")}</th>
+                <th scope="col" className="col-actions">{t("adminPeople.holds.col.actions")}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {load.data.map((h) => (
+                <HoldRow key={h.id} hold={h} onRelease={() => setReleasing(h)} />
+              ))}
+            </tbody>
+          </table>
+          <div className="table-footer muted">{t("adminPeople.holds.count", { count: load.data.length })}</div>
+        </div>
+      )}
+      {placing && <PlaceDialog onClose={() => setPlacing(false)} onDone={reload} />}
+      <ReleaseDialog hold={releasing} onClose={() => setReleasing(null)} onDone={reload} />
+    </div>
+  );
+}
+
+function HoldRow({ hold: h, onRelease }: { hold: Hold; onRelease: () => void }) {
+  const periods = [...new Set(h.items.map((i) => formatRange(i.start, i.end)))];
+  return (
+    <tr data-testid={`hold-${h.id}`}>
+      <td>
+        <strong className="nowrap">{h.procedure_number}</strong>
+        <div className="cell-note">{t(`adminPeople.holds.ground.${h.ground}`)}</div>
+      </td>
+      <td>
+        <span className="ap-chips">
+          {[...new Set(h.items.map((i) => i.camera_code))].map((code) => (
+            <span key={code} className="code-chip">
+              {code}
+            </span>
+          ))}
+        </span>
+      </td>
+      <td className="nowrap">
+        {periods.map((p) => (
+          <div key={p}>{p}</div>
+        ))}
+      </td>
+      <td>{h.authority}</td>
+      <td className="ap-reason">{h.reason}</td>
+      <td className="nowrap">
+        {siteDateTime(h.placed_at)}
+        <div className="cell-note">{h.placed_by}</div>
+      </td>
+      <td>
+        {h.released_at ? <Badge tone="muted">{t("adminPeople.holds.released")}</Badge> : <Badge tone="warn">{t("adminPeople.holds.active")}</Badge>}
+        {h.released_at && (
+          <div className="cell-note">
+            {t("adminPeople.holds.releasedBy", { date: siteDateTime(h.released_at), name: h.released_by ?? "", reason: h.release_reason })}
+          </div>
+        )}
+        {!h.released_at && h.until && <div className="cell-note">{t("adminPeople.holds.review", { date: frenchDate(h.until) })}</div>}
+      </td>
+      <td className="col-actions">
+        {!h.released_at && (
+          <Button size="sm" onClick={onRelease} aria-label={t("adminPeople.holds.releaseLabel", { procedure: h.procedure_number })}>
+            {t("adminPeople.holds.release")}
+          </Button>
+        )}
+      </td>
+    </tr>
+  );
+}
+
+function PlaceDialog({ onClose, onDone }: { onClose: () => void; onDone: () => void }) {
+  const fetcher = useCallback(() => call(() => api.GET("/api/cameras", { params: { query: { limit: 500 } } })), []);
+  const [cameras] = useLoad(fetcher);
+  const [draft, setDraft] = useState<HoldDraft>(emptyHold);
+  const [touched, setTouched] = useState(false);
+  const [filter, setFilter] = useState("");
+  const [error, setError] = useState<ApiError | null>(null);
+  const [busy, setBusy] = useState(false);
+  const toast = useToast();
+  const errors: HoldErrors = validateHold(draft, site.timezone, Date.now(), siteToday());
+  const shownError = (field: keyof HoldErrors) => {
+    const e = touched ? errors[field] : undefined;
+    return e ? t(e.key, { max: e.max ?? 0 }) : null;
+  };
+  const list: Camera[] = cameras.state === "ready" ? cameras.data.items : [];
+  const q = filter.trim().toLowerCase();
+  const visible = list.filter((c) => q === "" || c.code.toLowerCase().includes(q) || c.name.toLowerCase().includes(q));
+
+  async function submit() {
+    setTouched(true);
+    if (Object.keys(errors).length > 0) return;
+    setBusy(true);
+    const result = await call(() => api.POST("/api/legal-holds", { body: holdBody(draft, site.timezone) }));
+    setBusy(false);
+    if ("error" in result) return setError(result.error);
+    toast("success", t("adminPeople.holds.placed", { procedure: result.data.procedure_number }));
+    onDone();
+    onClose();
+  }
+
+  const toggle = (id: number, on: boolean) =>
+    setDraft({ ...draft, cameraIds: on ? [...draft.cameraIds, id] : draft.cameraIds.filter((c) => c !== id) });
+  return (
+    <Dialog
+      open
+      wide
+      title={t("adminPeople.holds.placeTitle")}
+      onClose={onClose}
+      footer={
+        <>
+          <Button onClick={onClose}>{t("adminPeople.cancel")}</Button>
+          <Button variant="primary" disabled={busy} onClick={() => void submit()}>
+            {t("adminPeople.holds.placeSubmit")}
+          </Button>
+        </>
+      }
+    >
+      {error && <Alert tone="error">{explain(error)}</Alert>}
+      <fieldset className={`ap-fieldset ${shownError("cameras") ? "field-invalid" : ""}`}>
+        <legend>
+          {t("adminPeople.holds.cameras")} <span className="muted">· {t("adminPeople.holds.selected", { count: draft.cameraIds.length })}</span>
+        </legend>
+        <TextField label={t("adminPeople.holds.filterCameras")} value={filter} onChange={(e) => setFilter(e.target.value)} />
+        {cameras.state === "loading" && <Spinner label={t("adminPeople.loading")} />}
+        {cameras.state === "error" && <Alert tone="error">{explain(cameras.error)}</Alert>}
+        <div className="ap-checklist ap-checklist-scroll">
+          {visible.map((c) => (
+            <CheckField
+              key={c.id}
+              label={
+                <>
+                  <code>{c.code}</code> {c.name}
+                </>
+              }
+              checked={draft.cameraIds.includes(c.id)}
+              onChange={(on) => toggle(c.id, on)}
+            />
+          ))}
+        </div>
+        {shownError("cameras") && <p className="field-hint">{shownError("cameras")}</p>}
+      </fieldset>
+      <div className="ap-grid">
+        <TextField label={t("adminPeople.holds.from")} type="datetime-local" step={1} value={draft.from} error={shownError("period")} onChange={(e) => setDraft({ ...draft, from: e.target.value })} />
+        <TextField
+          label={t("adminPeople.holds.to")}
+          type="datetime-local"
+          step={1}
+          value={draft.to}
+          error={shownError("period")}
+          hint={shownError("period") ?? undefined}
+          onChange={(e) => setDraft({ ...draft, to: e.target.value })}
+        />
+        <SelectField label={t("adminPeople.holds.ground")} value={draft.ground} onChange={(e) => setDraft({ ...draft, ground: e.target.value as HoldDraft["ground"] })}>
+          {GROUNDS.map((g) => (
+            <option key={g} value={g}>
+              {t(`adminPeople.holds.ground.${g}`)}
+            </option>
+          ))}
+        </SelectField>
+        <TextField label={t("adminPeople.holds.procedure")} value={draft.procedure} error={shownError("procedure")} hint={shownError("procedure") ?? undefined} onChange={(e) => setDraft({ ...draft, procedure: e.target.value })} />
+        <TextField label={t("adminPeople.holds.authority")} value={draft.authority} error={shownError("authority")} hint={shownError("authority") ?? undefined} onChange={(e) => setDraft({ ...draft, authority: e.target.value })} />
+        <TextField label={t("adminPeople.holds.until")} type="date" value={draft.until} error={shownError("until")} hint={shownError("until") ?? undefined} onChange={(e) => setDraft({ ...draft, until: e.target.value })} />
+      </div>
+      <TextAreaField label={t("adminPeople.holds.reasonField")} value={draft.reason} error={shownError("reason")} onChange={(e) => setDraft({ ...draft, reason: e.target.value })} />
+    </Dialog>
+  );
+}
+
+function ReleaseDialog({ hold, onClose, onDone }: { hold: Hold | null; onClose: () => void; onDone: () => void }) {
+  const [reason, setReason] = useState("");
+  const [error, setError] = useState<ApiError | null>(null);
+  const [busy, setBusy] = useState(false);
+  const toast = useToast();
+  const close = () => {
+    setReason("");
+    setError(null);
+    onClose();
+  };
+  async function submit() {
+    if (!hold) return;
+    setBusy(true);
+    const result = await call(() => api.POST("/api/legal-holds/{hold_id}/release", { params: { path: { hold_id: hold.id } }, body: { reason } }));
+    setBusy(false);
+    if ("error" in result) return setError(result.error);
+    toast("success", t("adminPeople.holds.releasedToast", { procedure: hold.procedure_number }));
+    onDone();
+    close();
+  }
+  return (
+    <Dialog
+      open={hold !== null}
+      title={t("adminPeople.holds.releaseTitle", { procedure: hold?.procedure_number ?? "" })}
+      onClose={close}
+      footer={
+        <>
+          <Button onClick={close}>{t("adminPeople.cancel")}</Button>
+          <Button variant="danger" disabled={busy || reason.trim() === ""} onClick={() => void submit()}>
+            {t("adminPeople.holds.releaseConfirm")}
+          </Button>
+        </>
+      }
+    >
+      <p>{t("adminPeople.holds.releaseBody")}</p>
+      {error && <Alert tone="error">{explain(error)}</Alert>}
+      <TextField label={t("adminPeople.reason")} value={reason} autoFocus required onChange={(e) => setReason(e.target.value)} />
+    </Dialog>
+  );
 }
