@@ -114,6 +114,7 @@ def test_update_draws_renames_and_removes_journalling_before_and_after(rt: Runti
     service.do_update_zone(rt, f.ADMIN, zone.id, changes, "tracé du périmètre")
     service.do_update_zone(rt, f.ADMIN, zone.id, ZoneChanges(name="Hyper-centre"))
     service.do_update_zone(rt, f.ADMIN, zone.id, ZoneChanges.model_validate({"perimeter": None}))
+    service.do_update_zone(rt, f.ADMIN, zone.id, ZoneChanges())  # nothing: not journalled
     entries = _journal(rt, "zone.updated")
     assert len(entries) == 3
     assert all(target == str(zone.id) for target, _ in entries)

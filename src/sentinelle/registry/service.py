@@ -213,6 +213,8 @@ def do_update_zone(
     now = rt.now()
     with rt.db.write() as s:
         zone = repository.get_zone(s, zone_id)
+        if not given:
+            return zone  # nothing to change, nothing to journal
         renamed = "name" in given and given["name"] != zone.name
         if renamed and repository.find_zone(s, zone.authorisation_id, given["name"]):
             raise errors.zone_name_taken(given["name"])
