@@ -200,7 +200,15 @@ def test_admin_enrols_totp_then_logs_in_with_a_code(
         expect(page.get_by_role("heading", name="Administration", exact=True)).to_be_visible()
         tabs = page.get_by_role("tablist", name="Administration").get_by_role("tab")
         expect(tabs).to_have_text(
-            ["Autorisations", "Zones", "Caméras", "Utilisateurs", "Rôles", "Habilitations"]
+            [
+                "Autorisations",
+                "Zones",
+                "Caméras",
+                "Masques",
+                "Utilisateurs",
+                "Rôles",
+                "Habilitations",
+            ]
         )
         expect(tabs.first).to_have_attribute("aria-selected", "true")
         tab.shot("05-administration")

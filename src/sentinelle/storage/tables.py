@@ -38,6 +38,9 @@ class SegmentRow(Base):
     chain_hash: Mapped[str] = mapped_column(sa.String(64))
     state: Mapped[str] = mapped_column(sa.String(16), index=True)
     recovered: Mapped[bool] = mapped_column(default=False)
+    # The privacy mask version burnt into this segment's pixels (server mode), else None.
+    mask_version: Mapped[int | None] = mapped_column(nullable=True)
+    mask_digest: Mapped[str | None] = mapped_column(sa.String(64), nullable=True)
     created_at: Mapped[datetime]
 
 

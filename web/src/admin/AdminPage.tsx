@@ -8,6 +8,7 @@ import { t } from "../i18n";
 import { PageHeader } from "../pages/pages";
 import { navigate, usePath } from "../shell/router";
 import { HabilitationsTab } from "./people/HabilitationsTab";
+import { MasksTab } from "./privacy/MasksTab";
 import { RolesTab } from "./people/RolesTab";
 import { UsersTab } from "./people/UsersTab";
 import { ExportJournalTab } from "./records/ExportJournalTab";
@@ -23,6 +24,7 @@ const PANELS: Record<AdminTabId, (props: { me: Me }) => React.ReactNode> = {
   authorisations: AuthorisationsTab,
   zones: ZonesTab,
   cameras: CamerasTab,
+  masks: MasksTab,
   users: UsersTab,
   roles: RolesTab,
   habilitations: HabilitationsTab,

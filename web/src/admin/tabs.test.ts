@@ -13,7 +13,7 @@ const ids = (role: string) => visibleTabs(ROLES[role] ?? []).map((tab) => tab.id
 
 describe("administration tabs", () => {
   it("gives each role its tabs", () => {
-    expect(ids("administrator")).toEqual(["authorisations", "zones", "cameras", "users", "roles", "habilitations"]);
+    expect(ids("administrator")).toEqual(["authorisations", "zones", "cameras", "masks", "users", "roles", "habilitations"]);
     expect(ids("supervisor")).toEqual(["authorisations", "users", "roles", "habilitations", "holds", "register", "exportJournal"]);
     expect(ids("technician")).toEqual(["authorisations", "cameras"]);
     expect(ids("operator")).toEqual([]);

@@ -6,6 +6,7 @@ export type AdminTabId =
   | "authorisations"
   | "zones"
   | "cameras"
+  | "masks"
   | "users"
   | "roles"
   | "habilitations"
@@ -25,6 +26,7 @@ export const ADMIN_TABS: readonly AdminTab[] = [
   { id: "authorisations", slug: "autorisations", label: "admin.tab.authorisations", anyOf: ["registry.write", "registry.read"] },
   { id: "zones", slug: "zones", label: "admin.tab.zones", anyOf: ["registry.write"] },
   { id: "cameras", slug: "cameras", label: "admin.tab.cameras", anyOf: ["registry.write", "camera.status"] },
+  { id: "masks", slug: "masques", label: "admin.tab.masks", anyOf: ["registry.write"] },
   { id: "users", slug: "utilisateurs", label: "admin.tab.users", anyOf: ["users.write", "users.read"] },
   { id: "roles", slug: "roles", label: "admin.tab.roles", anyOf: ["users.write", "users.read"] },
   { id: "habilitations", slug: "habilitations", label: "admin.tab.habilitations", anyOf: ["habilitations.write", "users.read"] },

@@ -237,6 +237,7 @@ export const fr = {
   "admin.tab.authorisations": "Autorisations",
   "admin.tab.zones": "Zones",
   "admin.tab.cameras": "Caméras",
+  "admin.tab.masks": "Masques",
   "admin.tab.users": "Utilisateurs",
   "admin.tab.roles": "Rôles",
   "admin.tab.habilitations": "Habilitations",
