@@ -90,6 +90,7 @@ def test_administrator_creates_a_user_and_manages_habilitations(
 
     entries = [(a, who, why) for a, who, why in _journal(rt) if who == "admin"]
     assert ("user.created", "admin", "") in entries
+    assert ("user.updated", "admin", "Départ en retraite") in entries
     assert ("habilitation.granted", "admin", "") in entries
     assert ("habilitation.revoked", "admin", "Mutation au service des sports") in entries
 
@@ -113,6 +114,15 @@ def _create_user(tab: Tab) -> None:
     expect(row).to_contain_text("Superviseur")
     expect(row).to_contain_text("Actif")
     expect(row).to_contain_text("Jamais")
+    expect(page.get_by_role("button", name="Modifier le compte admin")).to_be_disabled()  # A8
+
+    page.get_by_role("button", name="Modifier le compte martin").click()
+    edit = page.get_by_role("dialog", name="Modifier le compte martin")
+    edit.get_by_label("Compte actif").uncheck()
+    edit.get_by_label("Motif (journalisé)").fill("Départ en retraite")
+    edit.get_by_role("button", name="Enregistrer").click()
+    expect(edit).to_have_count(0)
+    expect(page.get_by_test_id("user-martin")).to_contain_text("Désactivé")
     page.mouse.move(0, 0)
     tab.shot("60-admin-utilisateurs")
 

@@ -238,7 +238,7 @@ function GrantDialog({ users, groups, preset, onClose, onDone }: { users: User[]
           onChange={(e) => setForm({ ...form, expires_on: e.target.value })}
         />
         <TextField label={t("adminPeople.hab.trainingOn")} type="date" value={form.training_on} max={today} onChange={(e) => setForm({ ...form, training_on: e.target.value })} />
-        <div className="field ap-sworn">
+        <div className="ap-sworn">
           <CheckField label={t("adminPeople.hab.sworn")} checked={form.sworn} onChange={(sworn) => setForm({ ...form, sworn })} />
         </div>
       </div>

@@ -51,9 +51,9 @@ export function UsersTab({ me }: { me: Me }) {
                 <th scope="col">{t("adminPeople.users.col.username")}</th>
                 <th scope="col">{t("adminPeople.users.col.fullName")}</th>
                 <th scope="col">{t("adminPeople.users.col.role")}</th>
-                <th scope="col">{t("adminPeople.users.col.mfa")}</th>
+                <th scope="col" className="nowrap">{t("adminPeople.users.col.mfa")}</th>
                 <th scope="col">{t("adminPeople.users.col.state")}</th>
-                <th scope="col">{t("adminPeople.users.col.lastLogin")}</th>
+                <th scope="col" className="nowrap">{t("adminPeople.users.col.lastLogin")}</th>
                 {canWrite && <th scope="col" className="col-actions">{t("adminPeople.users.col.actions")}</th>}
               </tr>
             </thead>

@@ -170,7 +170,7 @@ function PlaceDialog({ onClose, onDone }: { onClose: () => void; onDone: () => v
       }
     >
       {error && <Alert tone="error">{explain(error)}</Alert>}
-      <fieldset className={`ap-fieldset ${shownError("cameras") ? "field-invalid" : ""}`}>
+      <fieldset className={`ap-fieldset ${shownError("cameras") ? "ap-fieldset-invalid" : ""}`}>
         <legend>
           {t("adminPeople.holds.cameras")} <span className="muted">· {t("adminPeople.holds.selected", { count: draft.cameraIds.length })}</span>
         </legend>
