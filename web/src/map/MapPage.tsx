@@ -45,12 +45,16 @@ async function load(): Promise<Loaded | ApiError> {
 
 function useRecording(): Map<number, Recording> {
   const [recording, setRecording] = useState<Map<number, Recording>>(new Map());
+  const last = useRef("");
   useEffect(() => {
     let live = true;
     const poll = async () => {
       try {
         const { data } = await api.GET("/api/map/recording");
-        if (live && data) setRecording(new Map(data.map((r) => [r.camera_id, r])));
+        const text = JSON.stringify(data);
+        if (!live || !data || text === last.current) return; // unchanged: the map is not redrawn
+        last.current = text;
+        setRecording(new Map(data.map((r) => [r.camera_id, r])));
       } catch {
         /* keep the last known states */
       }
@@ -197,6 +201,7 @@ export function MapPage({ me }: { me: Me }) {
 
   return (
     <div className={`map-page ${selected ? "has-panel" : ""}`} data-testid="map-page">
+      <h1 className="sr-only">{t("map.title")}</h1>
       <aside className="map-side" aria-label={t("map.cameras")}>
         <div className="map-side-head">
           <h2>{t("map.cameras")}</h2>
