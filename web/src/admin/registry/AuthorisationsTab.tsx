@@ -137,7 +137,7 @@ function AuthorisationRow({
     a.status === "renewal_due"
       ? t("adminReg.auth.renewalLate", { date: formatDay(a.renewal_file_due_on) })
       : a.status === "expired"
-        ? formatDay(a.renewal_file_due_on)
+        ? t("adminReg.auth.renewalExpired", { date: formatDay(a.expires_on) })
         : t("adminReg.auth.renewalBy", { date: formatDay(a.renewal_file_due_on) });
   return (
     <tr className={highlight ? `reg-row-${highlight}` : undefined} data-testid={`auth-${a.reference}`}>

@@ -252,7 +252,7 @@ function CameraTable({
 function ConformityCell({ cameraId }: { cameraId: number }) {
   const c = useConformity(cameraId);
   if (c.state === "loading") return <span className="muted">…</span>;
-  if (c.state === "none") return <span className="muted">{t("adminReg.cams.noSegment")}</span>;
+  if (c.state === "none") return <span className="muted reg-conf-none">{t("adminReg.cams.noSegment")}</span>;
   if (c.state === "unknown") return <span className="muted">{t("adminReg.cams.conformityUnknown")}</span>;
   const d = c.data;
   return (

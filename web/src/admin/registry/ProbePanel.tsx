@@ -5,7 +5,7 @@ import { useState } from "react";
 import { api, type ApiError, type Schemas } from "../../api/client";
 import { Alert, Badge, Button, Spinner } from "../../components/ui";
 import { t } from "../../i18n";
-import { conformityProblems, explain, formatFps } from "./registry";
+import { codecLabel, conformityProblems, explain, formatFps } from "./registry";
 import { call } from "./shared";
 
 type Probe = { state: "idle" } | { state: "testing" } | { state: "error"; error: ApiError } | { state: "ready"; data: Schemas["ProbeOut"] };
@@ -45,14 +45,14 @@ function ProbeResult({ data }: { data: Schemas["ProbeOut"] }) {
       <div className="reg-probe-facts">
         <dl className="reg-facts">
           <dt>{t("adminReg.probe.codec")}</dt>
-          <dd>{data.codec.toUpperCase()}</dd>
+          <dd>{codecLabel(data.codec)}</dd>
           <dt>{t("adminReg.probe.resolution")}</dt>
-          <dd>
+          <dd className={data.width < mins.width || data.height < mins.height ? "reg-bad" : undefined}>
             {data.width}×{data.height}
             <span className="muted"> · {t("adminReg.probe.required", { value: `${mins.width}×${mins.height}` })}</span>
           </dd>
           <dt>{t("adminReg.probe.fps")}</dt>
-          <dd>
+          <dd className={data.fps + 0.05 < mins.fps ? "reg-bad" : undefined}>
             {t("adminReg.probe.fpsValue", { fps: formatFps(data.fps) })}
             <span className="muted"> · {t("adminReg.probe.required", { value: t("adminReg.probe.fpsValue", { fps: mins.fps }) })}</span>
           </dd>

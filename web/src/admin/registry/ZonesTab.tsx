@@ -93,14 +93,14 @@ function ZoneTable({
   if (zones.length === 0) return <p className="muted reg-group-empty">{t("adminReg.zones.groupEmpty")}</p>;
   return (
     <div className="table-wrap">
-      <table className="table">
+      <table className="table reg-zone-table">
         <thead>
           <tr>
-            <th scope="col">{t("adminReg.zones.col.name")}</th>
+            <th scope="col" className="reg-c-name">{t("adminReg.zones.col.name")}</th>
             <th scope="col">{t("adminReg.zones.col.description")}</th>
-            <th scope="col">{t("adminReg.zones.col.cameras")}</th>
-            <th scope="col">{t("adminReg.zones.col.perimeter")}</th>
-            <th scope="col" className="col-actions">{t("adminReg.zones.col.actions")}</th>
+            <th scope="col" className="reg-c-count">{t("adminReg.zones.col.cameras")}</th>
+            <th scope="col" className="reg-c-perimeter">{t("adminReg.zones.col.perimeter")}</th>
+            <th scope="col" className="col-actions reg-c-actions">{t("adminReg.zones.col.actions")}</th>
           </tr>
         </thead>
         <tbody>

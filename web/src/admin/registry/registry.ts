@@ -77,6 +77,7 @@ export const kindLabel = (k: string): string => label(`adminReg.kind.${k}`, k);
 export const placementLabel = (p: string): string => label(`adminReg.placement.${p}`, p);
 export const siteLabel = (s: string): string => label(`adminReg.site.${s}`, s);
 export const fovLabel = (f: string): string => label(`adminReg.fov.${f}`, f);
+export const codecLabel = (c: string): string => label(`adminReg.probe.codec.${c}`, c.toUpperCase());
 
 function label(key: string, fallback: string): string {
   return hasMessage(key) ? t(key) : fallback;

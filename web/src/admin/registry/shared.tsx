@@ -137,17 +137,21 @@ export function fieldHint(error: string | undefined, hint?: string): { hint?: st
   return error ? { hint: error, error } : hint ? { hint } : {};
 }
 
+/** The last answers, shown at once when a row comes back (filters) while it is asked again. */
+const conformityCache = new Map<number, Conformity>();
+
 export type Conformity = { state: "loading" } | { state: "none" } | { state: "unknown" } | { state: "ready"; data: Schemas["ConformityOut"] };
 
 /** The last recording's conformity (GET /api/cameras/{id}/conformity), for one row. */
 export function useConformity(cameraId: number): Conformity {
-  const [value, setValue] = useState<Conformity>({ state: "loading" });
+  const [value, setValue] = useState<Conformity>(() => conformityCache.get(cameraId) ?? { state: "loading" });
   useEffect(() => {
     let live = true;
     void call(() => api.GET("/api/cameras/{camera_id}/conformity", { params: { path: { camera_id: cameraId } } })).then((r) => {
-      if (!live) return;
-      if ("data" in r) setValue({ state: "ready", data: r.data });
-      else setValue(r.error.code === "no_recording" ? { state: "none" } : { state: "unknown" });
+      const next: Conformity =
+        "data" in r ? { state: "ready", data: r.data } : r.error.code === "no_recording" ? { state: "none" } : { state: "unknown" };
+      conformityCache.set(cameraId, next);
+      if (live) setValue(next);
     });
     return () => {
       live = false;
