@@ -38,6 +38,7 @@ export function MapCanvas({
   onSelect,
   onMapClick,
   fitSignal,
+  focusZoneId = null,
 }: {
   config: MapConfig;
   cameras: readonly PlacedCamera[];
@@ -48,6 +49,7 @@ export function MapCanvas({
   onSelect: (cameraId: number) => void;
   onMapClick: (at: LatLon) => void;
   fitSignal: number; // incremented to recentre on the cameras
+  focusZoneId?: number | null; // open on this zone's perimeter rather than on the cameras
 }) {
   const element = useRef<HTMLDivElement>(null);
   const map = useRef<L.Map | null>(null);
@@ -105,10 +107,12 @@ export function MapCanvas({
     const m = map.current;
     if (!m) return;
     const b = config.bounds;
-    if (!b) m.setView(FRANCE, 6);
+    const focus = perimeterLatLons(zones.find((z) => z.id === focusZoneId)?.perimeter as Polygon | null);
+    if (focus.length >= 3) m.fitBounds(L.latLngBounds(focus), { padding: [60, 60], maxZoom: FIT_MAX_ZOOM });
+    else if (!b) m.setView(FRANCE, 6);
     else if (b.south === b.north && b.west === b.east) m.setView([b.south, b.west], 16);
     else m.fitBounds(L.latLngBounds([b.south, b.west], [b.north, b.east]), { padding: [60, 60], maxZoom: FIT_MAX_ZOOM });
-  }, [config, fitSignal]);
+  }, [config, fitSignal]); // not on zone changes: a redrawn perimeter does not move the view
 
   // Zones with a perimeter, their name in the middle.
   useEffect(() => {

@@ -103,7 +103,9 @@ export function MapPage({ me }: { me: Me }) {
   const [selectedId, setSelectedId] = useState<number | null>(null);
   const [active, setActive] = useState(0);
   const [reason, setReason] = useState<string | null>(me.role === "external_viewer" ? null : "");
-  const [zoneId, setZoneId] = useState<number | null>(null);
+  // Opened from the administration's zones (/carte?zone=<id>): that zone is chosen and shown.
+  const [askedZone] = useState(() => Number(new URLSearchParams(window.location.search).get("zone")) || null);
+  const [zoneId, setZoneId] = useState<number | null>(askedZone);
   const [drawing, setDrawing] = useState<Drawing | null>(null);
   const [fitSignal, setFitSignal] = useState(0);
   const search = useRef<HTMLInputElement>(null);
@@ -295,6 +297,7 @@ export function MapPage({ me }: { me: Me }) {
           onSelect={choose}
           onMapClick={(at: LatLon) => setDrawing((d) => (d ? { ...d, vertices: [...d.vertices, at] } : d))}
           fitSignal={fitSignal}
+          focusZoneId={fitSignal === 0 ? askedZone : null}
         />
         <Legend config={data.config} counts={counts} />
         <button type="button" className="map-fit" onClick={() => setFitSignal((n) => n + 1)} title={t("map.fit")} aria-label={t("map.fit")}>
