@@ -128,6 +128,13 @@ def test_a_hold_needs_a_habilitation_covering_its_cameras(
     headers = {"Authorization": f"Bearer {token}"}
     out = client.post("/api/legal-holds", json=_hold_body(town, clock), headers=headers)
     assert (out.status_code, out.json()["code"]) == (403, "camera_out_of_scope")
+    both = client.post(
+        "/api/legal-holds", json=_hold_body(town, clock), headers=town.headers(SUPERVISOR)
+    ).json()
+    release = client.post(
+        f"/api/legal-holds/{both['id']}/release", json={"reason": "fin"}, headers=headers
+    )
+    assert (release.status_code, release.json()["code"]) == (403, "camera_out_of_scope")
     inside = _hold_body(town, clock, camera_ids=[town.in_scope.id])
     assert client.post("/api/legal-holds", json=inside, headers=headers).status_code == 201
 
