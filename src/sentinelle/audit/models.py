@@ -95,6 +95,8 @@ class AuditAction(StrEnum):
     MASK_MODE_SET = "privacy.mode_set"
     MASK_SERVER_FORCED = "privacy.server_forced"
     MASK_CAMERA_CONFIRMED_FIXED = "privacy.camera_confirmed_fixed"
+    MASK_AUDIT_FAILED = "privacy.audit_failed"  # a camera's own mask failed an audit
+    MASK_AUDIT_INCONCLUSIVE = "privacy.audit_inconclusive"  # a streak told nothing
     # the journal itself
     JOURNAL_EXPORTED = "audit.exported"
     JOURNAL_VERIFIED = "audit.verified"

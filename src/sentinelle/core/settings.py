@@ -43,6 +43,7 @@ class Settings(BaseSettings):
     sweep_interval_seconds: int = Field(default=60, ge=5, le=900)
     storage_min_free_percent: float = Field(default=5.0, ge=0.5, le=50.0)
     ingest_workers: int = Field(default=1, ge=1, le=64)
+    mask_audit_interval_seconds: float = Field(default=60.0, ge=1.0, le=3600.0)
     map_tile_url: str | None = Field(
         default=None,
         max_length=500,

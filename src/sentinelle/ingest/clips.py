@@ -1,15 +1,21 @@
 """Generated H.264 clips (test pattern, moving block, no B-frames) for tests, demos and
-benchmarks: what the loopback RTSP server and file sources play."""
+benchmarks: what the loopback RTSP server and file sources play.
+
+A clip may also show a detailed scene painted over, in places, by opaque rectangles: a camera
+applying its own privacy masks. From `masks_lost_at` seconds on the rectangles are gone: the
+camera "rebooted and lost its masks" (what the mask audit must detect)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from fractions import Fraction
 from pathlib import Path
 from typing import cast
 
 import av
+import numpy as np
+import numpy.typing as npt
 
 from sentinelle.ingest.writer import SEGMENT_TARGET, FinishedSegment, SegmentWriter
 
@@ -24,10 +30,18 @@ def write_clip(
     gop_seconds: float = 2.0,
     speed: int = 7,
     shade: int = 200,
+    masks: Sequence[Rect] = (),
+    masks_lost_at: float | None = None,
+    mask_luma: int = 16,
 ) -> Path:
     """Encode a clip with a block moving `speed` pixels a frame (luma `shade`), a keyframe
-    every `gop_seconds`, no B-frames."""
+    every `gop_seconds`, no B-frames.
+
+    With `masks` (normalised rectangles x0, y0, x1, y1) the background is a detailed scene
+    and each rectangle is filled with luma `mask_luma` on every frame, or only before
+    `masks_lost_at` seconds."""
     frames = round(seconds * fps)
+    scene = _scene(width, height) if masks else None
     with av.open(str(path), "w", format="mp4") as out:
         stream = out.add_stream("libx264", rate=fps)
         stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
@@ -40,7 +54,12 @@ def write_clip(
             "keyint_min": str(round(fps * gop_seconds)),
         }
         for i in range(frames):
-            frame = _frame(width, height, (i * speed) % max(1, width - 40), shade)
+            x = (i * speed) % max(1, width - 40)
+            if scene is None:
+                frame = _frame(width, height, x, shade)
+            else:
+                masked = masks_lost_at is None or i < masks_lost_at * fps
+                frame = _masked_frame(scene, x, shade, masks if masked else (), mask_luma)
             frame.pts = i
             out.mux(stream.encode(frame))
         out.mux(stream.encode(None))
@@ -59,6 +78,33 @@ def _frame(width: int, height: int, x: int, shade: int) -> av.VideoFrame:
     for plane in frame.planes[1:]:
         plane.update(b"\x80" * (plane.line_size * plane.height))
     return frame
+
+
+Rect = tuple[float, float, float, float]
+
+
+def _scene(width: int, height: int) -> npt.NDArray[np.uint8]:
+    """A still scene with detail everywhere (facades, windows): fixed noise on a gradient."""
+    rng = np.random.default_rng(6)
+    ys, xs = np.mgrid[0:height, 0:width]
+    base = 60 + 80 * xs / max(1, width - 1) + 30 * ((xs // 6 + ys // 5) % 2)
+    noisy: npt.NDArray[np.float64] = base + rng.normal(0, 18, (height, width))
+    return np.clip(noisy, 0, 255).astype(np.uint8)
+
+
+def _masked_frame(
+    scene: npt.NDArray[np.uint8], x: int, shade: int, masks: Sequence[Rect], mask_luma: int
+) -> av.VideoFrame:
+    """The scene with the moving block, then the masks painted over it (as a camera does)."""
+    height, width = scene.shape
+    luma = scene.copy()
+    luma[height // 3 : height // 3 + 40, x : x + 40] = shade
+    for x0, y0, x1, y1 in masks:
+        rows = slice(round(y0 * height), round(y1 * height))
+        luma[rows, round(x0 * width) : round(x1 * width)] = mask_luma
+    chroma = np.full((height // 2, width // 2), 128, np.uint8)
+    yuv = np.concatenate([luma, chroma.reshape(-1, width), chroma.reshape(-1, width)])
+    return av.VideoFrame.from_ndarray(yuv, format="yuv420p")
 
 
 def copy_through_writer(

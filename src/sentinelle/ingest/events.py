@@ -30,6 +30,11 @@ class EventKind(StrEnum):
     RECOVERED = "recovered"  # a partial segment left by a crash was recovered
     NONCONFORMING = "nonconforming"  # stored resolution or frame rate below the 2007 standard
     CONFORMING = "conforming"  # back to conformity
+    MASK_AUDIT_FAILED = "mask_audit_failed"  # detail seen inside a camera's own privacy mask
+    # server-mode burn-in of privacy masks (ingest.burnin): frames are dropped, never leaked
+    PRIVACY_BURNIN_FAILED = "privacy_burnin_failed"  # decoder, encoder or masks failed: a gap
+    PRIVACY_ENCODER_OVERLOAD = "privacy_encoder_overload"  # behind real time: frames dropped
+    PRIVACY_MASKS_APPLIED = "privacy_masks_applied"  # a new mask version burnt in (an IDR)
 
 
 class GapReason(StrEnum):

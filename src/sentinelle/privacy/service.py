@@ -127,21 +127,26 @@ def do_force_server(
     now = rt.now()
     with rt.db.write() as s:
         camera = repository.lock_camera(s, camera_id)
-        if repository.open_latch(s, camera_id) is None:
-            row = MaskLatchRow(
-                camera_id=camera_id,
-                forced_at=now,
-                forced_by=actor.name,
-                reason=reason,
-                details=details or {},
-            )
-            s.add(row)
-            s.flush()
-            view = _view(s, camera)
-            entry = {"latch": row.id, "enforcement": view.enforcement, **(details or {})}
-            record(s, _entry(actor, AuditAction.MASK_SERVER_FORCED, camera, reason, entry), now)
-            return view
+        force_latch(s, actor, camera, reason, details or {}, now)
         return _view(s, camera)
+
+
+def force_latch(
+    s: Session, actor: Actor, camera: CameraRow, reason: str, details: dict[str, Any], now: datetime
+) -> MaskLatchRow | None:
+    """Open a latch and journal it, in the caller's transaction (the camera's row locked);
+    None when one is already open."""
+    if repository.open_latch(s, camera.id) is not None:
+        return None
+    row = MaskLatchRow(
+        camera_id=camera.id, forced_at=now, forced_by=actor.name, reason=reason, details=details
+    )
+    s.add(row)
+    s.flush()
+    view = _view(s, camera)
+    summary = {"latch": row.id, "enforcement": view.enforcement, **details}
+    record(s, _entry(actor, AuditAction.MASK_SERVER_FORCED, camera, reason, summary), now)
+    return row
 
 
 def do_confirm_camera_fixed(

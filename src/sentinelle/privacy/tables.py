@@ -53,3 +53,51 @@ class MaskLatchRow(Base):
     confirmed_at: Mapped[datetime | None]
     confirmed_by: Mapped[str | None] = mapped_column(sa.String(200))
     confirm_reason: Mapped[str | None] = mapped_column(sa.Text)
+
+
+# --- the mask audit (see `privacy.audit`, `privacy.audit_service`) --------------------------
+
+
+class MaskAuditRow(Base):
+    """One audit of a camera's own masks: when, why it ran, its verdict, each polygon's
+    measures (`details`) and the mask version it checked. Kept over time, passing ones too
+    (the availability rate of the masks)."""
+
+    __tablename__ = "mask_audits"
+    __table_args__ = (sa.Index("ix_mask_audits_camera_at", "camera_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    camera_id: Mapped[int] = mapped_column(sa.ForeignKey("cameras.id"))
+    at: Mapped[datetime]  # the instant of the audited frame
+    trigger: Mapped[str] = mapped_column(sa.String(16))
+    verdict: Mapped[str] = mapped_column(sa.String(16))
+    details: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
+    mask_version: Mapped[int]
+
+
+class MaskFlagRow(Base):
+    """Footage of a camera recorded while its own masks may have failed: from the last
+    passing audit (or the failing frame) to the switch to server masking. `to_at` is null
+    until the worker has restarted the camera with the burn-in."""
+
+    __tablename__ = "mask_flags"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    camera_id: Mapped[int] = mapped_column(sa.ForeignKey("cameras.id"), index=True)
+    from_at: Mapped[datetime]
+    to_at: Mapped[datetime | None]
+    reason: Mapped[str] = mapped_column(sa.Text)
+    audit_id: Mapped[int] = mapped_column(sa.ForeignKey("mask_audits.id"))
+
+
+class MaskAuditRequestRow(Base):
+    """An audit asked for by an administrator (the API): the worker recording the camera runs
+    it at its next refresh and sets `taken_at`."""
+
+    __tablename__ = "mask_audit_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    camera_id: Mapped[int] = mapped_column(sa.ForeignKey("cameras.id"), index=True)
+    requested_at: Mapped[datetime]
+    requested_by: Mapped[str] = mapped_column(sa.String(200))
+    taken_at: Mapped[datetime | None]

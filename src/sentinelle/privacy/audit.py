@@ -1,0 +1,213 @@
+"""The mask audit's check, pure: is each private area really hidden in a decoded frame?
+
+A camera in camera mode masks its own picture; the audit looks at a frame it sent and, for
+each polygon, measures what is left inside (the polygon's pixels, eroded by `erosion(width)`
+pixels so that the encoder's ringing along the mask's border does not count):
+
+- `std`: the standard deviation of the luma, and `chroma_std` the larger one of the two
+  chroma planes: an opaque fill is uniform (both small);
+- `flat_share`: the share of neighbouring pixel pairs (across and down) whose luma differs by
+  at most `FLAT_STEP`: a pixelated area is block-constant, so nearly every pair is flat and
+  only block edges differ;
+- `detail`: the mean absolute luma step between neighbours (told, not decided on).
+
+A polygon is masked when it is uniform (`std <= STD_MAX` and `chroma_std <= STD_MAX`) or
+pixelated (`flat_share >= FLAT_MIN`); otherwise it shows detail: the audit fails. The same
+measures on the rest of the picture (outside every polygon) say whether the frame could show
+detail at all: if the rest would pass as "masked" too (night, lens covered, fog), a polygon
+that looks masked proves nothing and its verdict is `inconclusive` (never a pass, never a
+fail). The thresholds were chosen from measures on real H.264 frames (docs/design/privacy.md,
+"Audit").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+import numpy as np
+import numpy.typing as npt
+
+from sentinelle.privacy.geometry import Raster
+
+STD_MAX = 4.0  # luma / chroma standard deviation of a uniform fill, after erosion
+FLAT_STEP = 3  # a luma step this small between neighbours is "flat"
+FLAT_MIN = 0.85  # a pixelated area: at least this share of neighbour pairs is flat
+MIN_PIXELS = 64  # fewer pixels left after erosion: too small to judge
+EROSION_MIN = 2  # pixels eroded from each border at 320 pixels wide...
+EROSION_PER_WIDTH = 1 / 240  # ...growing with the width (8 pixels at 1920)
+
+Plane = npt.NDArray[np.uint8]
+Mask = npt.NDArray[np.bool_]
+
+
+class Verdict(StrEnum):
+    PASS = "pass"  # noqa: S105 - a verdict; every polygon is hidden, and the picture shows detail elsewhere
+    FAIL = "fail"  # detail is visible inside a polygon: the camera's mask is lost
+    INCONCLUSIVE = "inconclusive"  # nothing could be told (dark or featureless picture)
+
+
+@dataclass(frozen=True, slots=True)
+class Measures:
+    pixels: int
+    std: float
+    chroma_std: float
+    flat_share: float
+    detail: float
+
+    @property
+    def uniform(self) -> bool:
+        return self.std <= STD_MAX and self.chroma_std <= STD_MAX
+
+    @property
+    def pixelated(self) -> bool:
+        return self.flat_share >= FLAT_MIN
+
+    @property
+    def hidden(self) -> bool:
+        """Nothing recoverable: a uniform fill or block-constant pixels."""
+        return self.uniform or self.pixelated
+
+    def as_json(self) -> dict[str, float | int]:
+        return {
+            "pixels": self.pixels,
+            "std": round(self.std, 2),
+            "chroma_std": round(self.chroma_std, 2),
+            "flat_share": round(self.flat_share, 4),
+            "detail": round(self.detail, 2),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class PolygonResult:
+    name: str
+    verdict: Verdict
+    why: str
+    measures: Measures
+
+    def as_json(self) -> dict[str, object]:
+        return {"name": self.name, "verdict": str(self.verdict), "why": self.why}
+
+
+@dataclass(frozen=True, slots=True)
+class FrameResult:
+    """The audit of one frame: its verdict, each polygon's, and the rest of the picture's
+    measures (the reference that says whether the frame could show detail)."""
+
+    verdict: Verdict
+    width: int
+    height: int
+    polygons: tuple[PolygonResult, ...]
+    reference: Measures
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "verdict": str(self.verdict),
+            "size": [self.width, self.height],
+            "reference": self.reference.as_json(),
+            "polygons": [p.as_json() | {"measures": p.measures.as_json()} for p in self.polygons],
+        }
+
+
+def erosion(width: int) -> int:
+    """Pixels dropped along each border of a polygon at this picture width."""
+    return max(EROSION_MIN, round(width * EROSION_PER_WIDTH))
+
+
+def raster_mask(raster: Raster) -> Mask:
+    """A raster as a boolean array (rows × columns)."""
+    flat = np.frombuffer(raster.to_bytes(1), np.uint8)
+    return flat.reshape(raster.height, raster.width).astype(np.bool_)
+
+
+def check_frame(
+    luma: Plane,
+    chroma: tuple[Plane, Plane] | None,
+    polygons: Sequence[tuple[str, Mask]],
+) -> FrameResult:
+    """Audit one decoded frame: `luma` (rows × columns), optional chroma planes (4:2:0 or any
+    subsampling: they are measured at their own size) and each polygon's mask at the luma's
+    size. A fail anywhere fails the frame; otherwise any inconclusive polygon makes the frame
+    inconclusive."""
+    height, width = luma.shape
+    radius = erosion(width)
+    union = np.zeros((height, width), np.bool_)
+    for _, mask in polygons:
+        union |= mask
+    reference = measure(luma, chroma, _erode(~union, radius))
+    results = tuple(
+        _judge(name, measure(luma, chroma, _erode(mask, radius)), reference)
+        for name, mask in polygons
+    )
+    verdicts = {r.verdict for r in results}
+    if Verdict.FAIL in verdicts:
+        verdict = Verdict.FAIL
+    elif Verdict.INCONCLUSIVE in verdicts or not results:
+        verdict = Verdict.INCONCLUSIVE
+    else:
+        verdict = Verdict.PASS
+    return FrameResult(verdict, width, height, results, reference)
+
+
+def _judge(name: str, inside: Measures, reference: Measures) -> PolygonResult:
+    if inside.pixels < MIN_PIXELS:
+        return PolygonResult(name, Verdict.INCONCLUSIVE, "too small to judge", inside)
+    if not inside.hidden:
+        return PolygonResult(name, Verdict.FAIL, "detail visible inside the mask", inside)
+    how = "uniform fill" if inside.uniform else "pixelated"
+    if reference.pixels < MIN_PIXELS or reference.hidden:
+        why = f"{how}, but the rest of the picture shows no detail either"
+        return PolygonResult(name, Verdict.INCONCLUSIVE, why, inside)
+    return PolygonResult(name, Verdict.PASS, how, inside)
+
+
+def measure(luma: Plane, chroma: tuple[Plane, Plane] | None, mask: Mask) -> Measures:
+    """The measures of the pixels of `mask` (see the module)."""
+    pixels = int(mask.sum())
+    if pixels == 0:
+        return Measures(0, 0.0, 0.0, 1.0, 0.0)
+    rows, cols = _box(mask)
+    y, m = luma[rows, cols].astype(np.int16), mask[rows, cols]
+    steps = [
+        np.abs(y[:, 1:] - y[:, :-1])[m[:, 1:] & m[:, :-1]],
+        np.abs(y[1:, :] - y[:-1, :])[m[1:, :] & m[:-1, :]],
+    ]
+    pairs = np.concatenate(steps)
+    flat = float((pairs <= FLAT_STEP).mean()) if pairs.size else 1.0
+    detail = float(pairs.mean()) if pairs.size else 0.0
+    chroma_std = max((_chroma_std(c, mask) for c in chroma), default=0.0) if chroma else 0.0
+    return Measures(pixels, float(y[m].std()), chroma_std, flat, detail)
+
+
+def _chroma_std(plane: Plane, mask: Mask) -> float:
+    """The deviation of a (subsampled) chroma plane over the pixels of the luma `mask`: a
+    chroma sample counts when every luma pixel it covers is in the mask."""
+    sy, sx = mask.shape[0] // plane.shape[0], mask.shape[1] // plane.shape[1]
+    h, w = plane.shape[0] * sy, plane.shape[1] * sx
+    covered = mask[:h, :w].reshape(plane.shape[0], sy, plane.shape[1], sx).all(axis=(1, 3))
+    values = plane[covered]
+    return float(values.std()) if values.size else 0.0
+
+
+def _box(mask: Mask) -> tuple[slice, slice]:
+    """The smallest row and column ranges holding the mask (the arrays are cropped to it)."""
+    rows = np.flatnonzero(mask.any(axis=1))
+    cols = np.flatnonzero(mask.any(axis=0))
+    return slice(int(rows[0]), int(rows[-1]) + 1), slice(int(cols[0]), int(cols[-1]) + 1)
+
+
+def _erode(mask: Mask, radius: int) -> Mask:
+    """`mask` without the pixels within `radius` (4-neighbour steps) of its outside; the
+    picture's edge counts as outside."""
+    out = mask.copy()
+    for _ in range(radius):
+        shrunk = out.copy()
+        shrunk[1:, :] &= out[:-1, :]
+        shrunk[:-1, :] &= out[1:, :]
+        shrunk[:, 1:] &= out[:, :-1]
+        shrunk[:, :-1] &= out[:, 1:]
+        shrunk[0, :] = shrunk[-1, :] = False
+        shrunk[:, 0] = shrunk[:, -1] = False
+        out = shrunk
+    return out

@@ -1,0 +1,264 @@
+"""Mask audit use cases: keep each audit's result, fail closed, and answer the history.
+
+`do_record_audit` stores every result (passing ones too: they become the availability rate of
+the masks). A failure, in the same transaction: journals `privacy.audit_failed` with the
+evidence, latches server mode (`service.force_latch`, which journals `privacy.server_forced`)
+and flags the footage recorded since the last passing audit (or since the failing frame) up to
+the switch, which the worker closes (`close_flags`) when it restarts the camera with the
+burn-in. Passing audits are not journalled one by one (the journal would drown: 1 440 a day per
+camera); a run of `INCONCLUSIVE_STREAK` inconclusive audits in a row is, once.
+
+Audits an administrator asks for through the API are requests (`do_request_audit`) that the
+worker recording the camera takes at its next refresh (`take_requests`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from sentinelle.audit.models import Actor, AuditAction, EntryDraft
+from sentinelle.audit.service import record
+from sentinelle.privacy import repository, service
+from sentinelle.privacy.audit import FrameResult, Verdict
+from sentinelle.privacy.tables import MaskAuditRequestRow, MaskAuditRow, MaskFlagRow
+from sentinelle.registry import repository as registry
+from sentinelle.registry.tables import CameraRow
+from sentinelle.runtime import Runtime
+
+AUDITOR = Actor.system("mask-audit")
+INCONCLUSIVE_STREAK = 10  # inconclusive audits in a row that are journalled (once per run)
+HISTORY_LIMIT = 500
+
+
+class AuditTrigger(StrEnum):
+    START = "start"  # the first keyframe after the worker started the camera
+    RECONNECT = "reconnect"  # the camera connected again (a reboot may reset its masks)
+    PERIODIC = "periodic"  # every `mask_audit_interval_seconds`
+    MANUAL = "manual"  # asked for by an administrator
+
+
+@dataclass(frozen=True, slots=True)
+class AuditRecord:
+    id: int
+    camera_id: int
+    at: datetime
+    trigger: AuditTrigger
+    verdict: Verdict
+    details: dict[str, Any]
+    mask_version: int
+
+
+@dataclass(frozen=True, slots=True)
+class MaskFlag:
+    """Footage that may show what a failed camera mask should have hidden."""
+
+    id: int
+    camera_id: int
+    from_at: datetime
+    to_at: datetime | None  # None: until the burn-in started (not yet noted)
+    reason: str
+    audit_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class AuditOutcome:
+    audit: AuditRecord
+    latched: bool  # this audit opened the latch (the camera goes to server mode)
+    flag: MaskFlag | None
+
+
+def do_record_audit(
+    rt: Runtime,
+    camera_id: int,
+    at: datetime,
+    trigger: AuditTrigger,
+    result: FrameResult,
+    mask_version: int,
+) -> AuditOutcome:
+    """Keep an audit's result; on failure, journal it, latch server mode and flag the
+    footage (one transaction)."""
+    now = rt.now()
+    with rt.db.write() as s:
+        camera = repository.lock_camera(s, camera_id)
+        last_pass = _last_at(s, camera_id, Verdict.PASS)
+        row = MaskAuditRow(
+            camera_id=camera_id,
+            at=at,
+            trigger=str(trigger),
+            verdict=str(result.verdict),
+            details=result.as_json(),
+            mask_version=mask_version,
+        )
+        s.add(row)
+        s.flush()
+        audit = _to_audit(row)
+        if result.verdict is Verdict.FAIL:
+            return _fail(s, camera, audit, last_pass, now)
+        if result.verdict is Verdict.INCONCLUSIVE and _streak(s, camera_id) == INCONCLUSIVE_STREAK:
+            why = f"{INCONCLUSIVE_STREAK} mask audits in a row could tell nothing"
+            details = {"audit": audit.id, "since": _streak_start(s, camera_id).isoformat()}
+            record(s, _entry(AuditAction.MASK_AUDIT_INCONCLUSIVE, camera, why, details), now)
+        return AuditOutcome(audit, latched=False, flag=None)
+
+
+def _fail(
+    s: Session, camera: CameraRow, audit: AuditRecord, last_pass: datetime | None, now: datetime
+) -> AuditOutcome:
+    failed = [p for p in audit.details["polygons"] if p["verdict"] == Verdict.FAIL]
+    names = ", ".join(p["name"] for p in failed)
+    reason = f"mask audit failed: detail visible inside {names}"
+    evidence = {
+        "audit": audit.id,
+        "trigger": str(audit.trigger),
+        "frame_at": audit.at.isoformat(),
+        "mask_version": audit.mask_version,
+        "failed": failed,
+        "size": audit.details["size"],
+    }
+    record(s, _entry(AuditAction.MASK_AUDIT_FAILED, camera, reason, evidence), now)
+    latch = service.force_latch(s, AUDITOR, camera, reason, evidence, now)
+    if latch is None:
+        return AuditOutcome(audit, latched=False, flag=None)
+    start = last_pass if last_pass is not None and last_pass < audit.at else audit.at
+    flag = MaskFlagRow(
+        camera_id=camera.id, from_at=start, to_at=None, reason=reason, audit_id=audit.id
+    )
+    s.add(flag)
+    s.flush()
+    return AuditOutcome(audit, latched=True, flag=_to_flag(flag))
+
+
+def close_flags(rt: Runtime, camera_id: int, at: datetime) -> int:
+    """The camera's video is burnt in from `at`: its open flags end there. How many closed."""
+    with rt.db.write() as s:
+        stmt = (
+            sa.update(MaskFlagRow)
+            .where(MaskFlagRow.camera_id == camera_id, MaskFlagRow.to_at.is_(None))
+            .values(to_at=at)
+        )
+        return int(s.execute(stmt).rowcount)  # type: ignore[attr-defined]
+
+
+def audits(rt: Runtime, camera_id: int, limit: int = HISTORY_LIMIT) -> list[AuditRecord]:
+    """The camera's audits, newest first."""
+    with rt.db.read() as s:
+        registry.get_camera(s, camera_id)
+        stmt = (
+            sa.select(MaskAuditRow)
+            .where(MaskAuditRow.camera_id == camera_id)
+            .order_by(MaskAuditRow.at.desc(), MaskAuditRow.id.desc())
+            .limit(limit)
+        )
+        return [_to_audit(r) for r in s.execute(stmt).scalars()]
+
+
+def flags(rt: Runtime, camera_id: int) -> list[MaskFlag]:
+    """The camera's flagged periods, newest first."""
+    with rt.db.read() as s:
+        registry.get_camera(s, camera_id)
+        stmt = (
+            sa.select(MaskFlagRow)
+            .where(MaskFlagRow.camera_id == camera_id)
+            .order_by(MaskFlagRow.id.desc())
+        )
+        return [_to_flag(r) for r in s.execute(stmt).scalars()]
+
+
+def do_request_audit(rt: Runtime, actor: Actor, camera_id: int) -> datetime:
+    """Ask the worker recording the camera for an audit (at its next refresh); a request
+    still waiting is kept rather than doubled. Returns when it was asked."""
+    now = rt.now()
+    with rt.db.write() as s:
+        repository.lock_camera(s, camera_id)
+        stmt = sa.select(MaskAuditRequestRow).where(
+            MaskAuditRequestRow.camera_id == camera_id, MaskAuditRequestRow.taken_at.is_(None)
+        )
+        waiting = s.execute(stmt.limit(1)).scalar_one_or_none()
+        if waiting is not None:
+            return waiting.requested_at
+        s.add(MaskAuditRequestRow(camera_id=camera_id, requested_at=now, requested_by=actor.name))
+        return now
+
+
+def take_requests(rt: Runtime, camera_ids: set[int]) -> set[int]:
+    """The cameras among `camera_ids` with an audit request waiting; the requests are taken."""
+    if not camera_ids:
+        return set()
+    now = rt.now()
+    with rt.db.write() as s:
+        stmt = sa.select(MaskAuditRequestRow).where(
+            MaskAuditRequestRow.camera_id.in_(camera_ids), MaskAuditRequestRow.taken_at.is_(None)
+        )
+        rows = list(s.execute(stmt).scalars())
+        for row in rows:
+            row.taken_at = now
+        return {row.camera_id for row in rows}
+
+
+def _last_at(s: Session, camera_id: int, verdict: Verdict) -> datetime | None:
+    stmt = sa.select(sa.func.max(MaskAuditRow.at)).where(
+        MaskAuditRow.camera_id == camera_id, MaskAuditRow.verdict == str(verdict)
+    )
+    return s.execute(stmt).scalar_one_or_none()
+
+
+def _conclusive_since(camera_id: int) -> sa.Select[int]:
+    last = (
+        sa.select(sa.func.max(MaskAuditRow.id))
+        .where(
+            MaskAuditRow.camera_id == camera_id,
+            MaskAuditRow.verdict != str(Verdict.INCONCLUSIVE),
+        )
+        .scalar_subquery()
+    )
+    return sa.select(MaskAuditRow.id).where(
+        MaskAuditRow.camera_id == camera_id,
+        MaskAuditRow.id > sa.func.coalesce(last, 0),
+    )
+
+
+def _streak(s: Session, camera_id: int) -> int:
+    """Inconclusive audits since the camera's last conclusive one."""
+    stmt = sa.select(sa.func.count()).select_from(_conclusive_since(camera_id).subquery())
+    return int(s.execute(stmt).scalar_one())
+
+
+def _streak_start(s: Session, camera_id: int) -> datetime:
+    ids = _conclusive_since(camera_id).subquery()
+    stmt = sa.select(sa.func.min(MaskAuditRow.at)).where(MaskAuditRow.id.in_(sa.select(ids)))
+    return s.execute(stmt).scalar_one()
+
+
+def _to_audit(row: MaskAuditRow) -> AuditRecord:
+    return AuditRecord(
+        id=row.id,
+        camera_id=row.camera_id,
+        at=row.at,
+        trigger=AuditTrigger(row.trigger),
+        verdict=Verdict(row.verdict),
+        details=row.details,
+        mask_version=row.mask_version,
+    )
+
+
+def _to_flag(row: MaskFlagRow) -> MaskFlag:
+    return MaskFlag(row.id, row.camera_id, row.from_at, row.to_at, row.reason, row.audit_id)
+
+
+def _entry(
+    action: AuditAction, camera: CameraRow, reason: str, details: dict[str, Any]
+) -> EntryDraft:
+    return EntryDraft(
+        AUDITOR,
+        action,
+        "camera",
+        str(camera.id),
+        camera_id=camera.id,
+        reason=reason,
+        details={"code": camera.code, **details},
+    )

@@ -1,0 +1,165 @@
+"""The mask audit's check on real H.264 frames (libx264 encoded, decoded by FFmpeg): an
+opaque mask and a pixelated one pass, a lost mask fails, a dark picture is inconclusive."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from pathlib import Path
+
+import av
+import numpy as np
+import numpy.typing as npt
+import pytest
+
+from sentinelle.ingest.clips import write_clip
+from sentinelle.privacy.audit import (
+    FLAT_MIN,
+    STD_MAX,
+    Verdict,
+    check_frame,
+    erosion,
+    measure,
+    raster_mask,
+)
+from sentinelle.privacy.geometry import rasterize
+from tests.privacy.conftest import rect
+
+WINDOW = (0.1, 0.1, 0.4, 0.5)
+DOOR = (0.6, 0.55, 0.9, 0.9)
+W, H = 320, 240
+Plane = npt.NDArray[np.uint8]
+
+
+def _polygons(*boxes: tuple[float, float, float, float]) -> list[tuple[str, npt.NDArray[np.bool_]]]:
+    return [(f"zone {i}", raster_mask(rasterize([rect(*b)], W, H))) for i, b in enumerate(boxes)]
+
+
+def _decoded(path: Path, index: int = 0) -> tuple[Plane, tuple[Plane, Plane]]:
+    """Frame `index` of a clip, decoded, as its planes."""
+    with av.open(str(path)) as source:
+        for i, frame in enumerate(source.decode(video=0)):
+            if i == index:
+                planes = [
+                    np.frombuffer(p, np.uint8).reshape(p.height, p.line_size)[:, : p.width].copy()
+                    for p in frame.planes
+                ]
+                return planes[0], (planes[1], planes[2])
+    raise AssertionError("no such frame")
+
+
+def _encode(path: Path, lumas: list[Plane]) -> Path:
+    """Encode luma pictures (grey chroma) as H.264, like a camera would send them."""
+    with av.open(str(path), "w", format="mp4") as out:
+        stream = out.add_stream("libx264", rate=10)
+        stream.width, stream.height, stream.pix_fmt = W, H, "yuv420p"
+        stream.codec_context.time_base = Fraction(1, 10)
+        stream.codec_context.options = {"g": "10", "bf": "0", "preset": "ultrafast"}
+        chroma = np.full((H // 4, W), 128, np.uint8)
+        for i, luma in enumerate(lumas):
+            yuv = np.concatenate([luma, chroma, chroma])
+            frame = av.VideoFrame.from_ndarray(yuv, format="yuv420p")
+            frame.pts = i
+            out.mux(stream.encode(frame))
+        out.mux(stream.encode(None))
+    return path
+
+
+def _scene(seed: int = 3) -> Plane:
+    rng = np.random.default_rng(seed)
+    ys, xs = np.mgrid[0:H, 0:W]
+    base = 70 + 60 * xs / W + 25 * ((xs // 7 + ys // 5) % 2) + rng.normal(0, 15, (H, W))
+    return np.clip(base, 0, 255).astype(np.uint8)
+
+
+def _pixelate(luma: Plane, box: tuple[float, float, float, float], block: int) -> Plane:
+    """What a camera's pixelating mask does: block averages on a grid from the corner."""
+    out = luma.copy()
+    x0, y0, x1, y1 = round(box[0] * W), round(box[1] * H), round(box[2] * W), round(box[3] * H)
+    for y in range(y0, y1, block):
+        for x in range(x0, x1, block):
+            cell = out[y : min(y + block, y1), x : min(x + block, x1)]
+            cell[...] = int(cell.mean())
+    return out
+
+
+@pytest.fixture(scope="module")
+def clips(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    root = tmp_path_factory.mktemp("audit")
+    scene = _scene()
+    dark = np.clip(np.random.default_rng(5).normal(14, 0.8, (H, W)), 0, 255).astype(np.uint8)
+    return {
+        "masked": write_clip(root / "masked.mp4", 2, masks=[WINDOW, DOOR]),
+        "lost": write_clip(root / "lost.mp4", 2, masks=[WINDOW, DOOR], masks_lost_at=0),
+        "pixelated": _encode(
+            root / "pixelated.mp4", [_pixelate(_pixelate(scene, WINDOW, 8), DOOR, 8)] * 12
+        ),
+        "dark": _encode(root / "dark.mp4", [dark] * 12),
+    }
+
+
+@pytest.mark.parametrize("index", [0, 5], ids=["keyframe", "p-frame"])
+def test_an_opaque_camera_mask_passes(clips: dict[str, Path], index: int) -> None:
+    result = check_frame(*_decoded(clips["masked"], index), _polygons(WINDOW, DOOR))
+    assert result.verdict is Verdict.PASS
+    assert [p.verdict for p in result.polygons] == [Verdict.PASS, Verdict.PASS]
+    assert all(p.measures.std <= STD_MAX and p.why == "uniform fill" for p in result.polygons)
+    assert result.reference.std > 20  # the rest of the picture shows detail
+
+
+def test_a_pixelated_camera_mask_passes(clips: dict[str, Path]) -> None:
+    result = check_frame(*_decoded(clips["pixelated"]), _polygons(WINDOW, DOOR))
+    assert result.verdict is Verdict.PASS
+    for p in result.polygons:
+        assert p.why == "pixelated"
+        assert p.measures.std > STD_MAX  # not uniform: the blocks differ...
+        assert p.measures.flat_share >= FLAT_MIN  # ...but are flat inside
+
+
+def test_a_lost_mask_fails_with_the_measures_of_each_polygon(clips: dict[str, Path]) -> None:
+    result = check_frame(*_decoded(clips["lost"]), _polygons(WINDOW, DOOR))
+    assert result.verdict is Verdict.FAIL
+    assert [p.name for p in result.polygons if p.verdict is Verdict.FAIL] == ["zone 0", "zone 1"]
+    for p in result.polygons:
+        assert p.measures.std > 3 * STD_MAX
+        assert p.measures.flat_share < FLAT_MIN / 2
+    stored = result.as_json()
+    assert stored["verdict"] == "fail"
+    assert stored["polygons"][0]["measures"]["pixels"] > 1000  # type: ignore[index]
+
+
+def test_one_lost_mask_among_kept_ones_fails_the_frame(clips: dict[str, Path]) -> None:
+    luma, chroma = _decoded(clips["masked"])
+    lost = _decoded(clips["lost"])[0]
+    x0, y0, x1, y1 = round(DOOR[0] * W), round(DOOR[1] * H), round(DOOR[2] * W), round(DOOR[3] * H)
+    luma[y0:y1, x0:x1] = lost[y0:y1, x0:x1]
+    result = check_frame(luma, chroma, _polygons(WINDOW, DOOR))
+    assert result.verdict is Verdict.FAIL
+    assert [p.verdict for p in result.polygons] == [Verdict.PASS, Verdict.FAIL]
+
+
+def test_a_dark_picture_is_inconclusive_not_a_pass_nor_a_fail(clips: dict[str, Path]) -> None:
+    result = check_frame(*_decoded(clips["dark"]), _polygons(WINDOW, DOOR))
+    assert result.verdict is Verdict.INCONCLUSIVE
+    assert all(p.verdict is Verdict.INCONCLUSIVE for p in result.polygons)
+    assert "no detail either" in result.polygons[0].why
+
+
+def test_a_polygon_too_small_after_erosion_is_inconclusive(clips: dict[str, Path]) -> None:
+    tiny = (0.5, 0.5, 0.52, 0.52)  # 6 × 5 pixels: nothing left once eroded
+    result = check_frame(*_decoded(clips["masked"]), _polygons(WINDOW, tiny))
+    assert [p.verdict for p in result.polygons] == [Verdict.PASS, Verdict.INCONCLUSIVE]
+    assert result.verdict is Verdict.INCONCLUSIVE
+
+
+def test_the_border_is_eroded_so_that_ringing_does_not_count() -> None:
+    """A sharp mask edge: the pixels next to it are dropped before measuring."""
+    assert erosion(320) == 2
+    assert erosion(1920) == 8
+    luma = np.full((H, W), 16, np.uint8)
+    luma[:, : W // 2] = 200
+    mask = np.zeros((H, W), np.bool_)
+    mask[:, W // 2 - 1 :] = True  # one column of the bright side inside
+    raw = measure(luma, None, mask)
+    assert raw.std > STD_MAX
+    result = check_frame(luma, None, [("bord", mask)])
+    assert result.polygons[0].measures.std == 0.0
