@@ -36,6 +36,12 @@ def _url(path: str, town: Town) -> str:
         "grant": "not-a-grant",
         "segment_id": 1,
         "layout_id": 999_999,
+        "hold_id": 999_999,
+        "zone_id": 999_999,
+        "z": 0,
+        "x": 0,
+        "y": 0,
+        "ext": "png",
     }
 
     def fill(match: re.Match[str]) -> str:
