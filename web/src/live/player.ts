@@ -1,7 +1,7 @@
 // The live player: POST /api/live for one camera, its WebSocket, and Media Source Extensions.
 // INIT → MediaSource + SourceBuffer(`video/mp4; codecs="<codec>"`), then FRAGMENTs appended in
 // order through a queue. Low latency: past 0.6 s behind the live edge it jumps near the edge,
-// past 0.25 s it plays 15 % faster until it is back; the buffer behind is trimmed to ~10 s. Reconnects with back-off, except on refusals.
+// past 0.2 s it plays 15 % faster until it is back within 0.1 s; the buffer behind is trimmed to ~10 s. Reconnects with back-off, except on refusals.
 import { api, asApiError } from "../api/client";
 import { fragmentPresentation, initTimescale, parseFrame } from "./frames";
 import { LatencyProbe, timingAsked } from "./latency";
@@ -29,8 +29,8 @@ export interface PlayerOptions {
 // builds up slowly, from stalls at the edge: jumping would skip frames for nothing).
 const MAX_LAG_S = 0.6;
 const EDGE_S = 0.1;
-const CATCH_UP_S = 0.25;
-const SETTLED_S = 0.12;
+const CATCH_UP_S = 0.2;
+const SETTLED_S = 0.1;
 const CATCH_UP_RATE = 1.15;
 const KEEP_BEHIND_S = 10;
 const TRIM_EVERY_S = 5;
