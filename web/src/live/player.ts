@@ -1,7 +1,8 @@
 // The live player: POST /api/live for one camera, its WebSocket, and Media Source Extensions.
 // INIT → MediaSource + SourceBuffer(`video/mp4; codecs="<codec>"`), then FRAGMENTs appended in
 // order through a queue. Low latency: past 0.6 s behind the live edge it jumps near the edge,
-// past 0.2 s it plays 15 % faster until it is back within 0.1 s; the buffer behind is trimmed to ~10 s. Reconnects with back-off, except on refusals.
+// past 0.2 s it plays 15 % faster until it is back within 0.1 s; the buffer behind is trimmed
+// to ~10 s. Reconnects with back-off, except on refusals.
 import { api, asApiError } from "../api/client";
 import { fragmentPresentation, initTimescale, parseFrame } from "./frames";
 import { LatencyProbe, timingAsked } from "./latency";
