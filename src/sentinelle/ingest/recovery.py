@@ -227,5 +227,7 @@ def catalogue(rt: Runtime, seg: FinishedSegment, *, recovered: bool = False) -> 
             keyframes_ms=seg.keyframes_ms,
             sha256=seg.sha256,
             recovered=recovered or seg.recovered,
+            mask_version=seg.mask_version,
+            mask_digest=seg.mask_digest,
         ),
     )

@@ -1,7 +1,10 @@
 """One camera session: connect to the camera's stream through PyAV, demux once, feed the
 segment writer then the fan-out; detect stalls, timestamp jumps, corrupt data, missing
 keyframes and storage faults, emit an event for each, and reconnect with capped exponential
-back-off. One thread per camera; many sessions per worker process."""
+back-off. One thread per camera; many sessions per worker process.
+
+A `PacketStage` may stand between the demuxer and the writer and fan-out (the privacy
+burn-in of a server-mode camera): then only what the stage gives is recorded and shown."""
 
 from __future__ import annotations
 
@@ -12,7 +15,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import av
 import av.error
@@ -21,7 +24,7 @@ from sentinelle.core.clock import Clock
 from sentinelle.ingest.events import EventKind, GapReason, SessionEvent
 from sentinelle.ingest.fanout import FanOut
 from sentinelle.ingest.recovery import recover_part
-from sentinelle.ingest.writer import FinishedSegment, SegmentWriter, StorageFault
+from sentinelle.ingest.writer import FinishedSegment, MaskStamp, SegmentWriter, StorageFault
 from sentinelle.registry import streams
 
 log = logging.getLogger(__name__)
@@ -42,6 +45,24 @@ class LivePacket:
     packet: Any
     extradata: bytes | None = None
     arrived: float = field(default_factory=time.time)
+
+
+Staged = tuple[Any, datetime, timedelta, MaskStamp | None]  # packet, at, duration, mask
+
+
+class PacketStage(Protocol):
+    """Transforms one connection's packets before they are recorded and shown."""
+
+    parameter_sets: bytes  # what the writer's track starts with (Annex B; b"": in-band)
+    extradata: bytes | None  # what live viewers are given with each packet
+
+    def push(self, packet: Any, at: datetime, duration: timedelta) -> list[Staged]: ...
+
+    def close(self) -> None: ...
+
+
+# Called per connection with the demuxed stream and an event callback.
+StageFactory = Callable[[Any, Callable[[EventKind, str], None]], PacketStage]
 
 
 @dataclass
@@ -81,6 +102,7 @@ class CameraSession:
     on_segment: Callable[[FinishedSegment], None]
     on_event: Callable[[SessionEvent], None]
     fanout: FanOut[LivePacket] = field(default_factory=FanOut)
+    stage: StageFactory | None = None  # e.g. the burn-in; None: packets pass as they came
     last_packet_at: float = 0.0  # monotonic time of the last packet (liveness is progress)
     _floor: datetime | None = None  # end of the last packet written: no segment starts before
     _opening: datetime | None = None  # when the current connection began
@@ -117,6 +139,7 @@ class CameraSession:
         source = self._open()
         with source:
             stream = source.streams.video[0]
+            stage = self.stage(stream, self._event) if self.stage is not None else None
             writer: SegmentWriter | _LiveOnly = (
                 SegmentWriter(
                     cfg.root,
@@ -125,17 +148,20 @@ class CameraSession:
                     self.on_segment,
                     cfg.segment_target,
                     on_changed=lambda detail: self._event(EventKind.STREAM_CHANGED, detail),
+                    parameter_sets=None if stage is None else stage.parameter_sets,
                 )
                 if cfg.record
                 else _LiveOnly()
             )
             try:
-                self._pump(source, stream, writer, stop)
+                self._pump(source, stream, writer, stage, stop)
             except StorageFault:
                 writer.abandon()
                 raise
             finally:
                 writer.close()
+                if stage is not None:
+                    stage.close()
         if not stop.is_set():
             raise _Lost(GapReason.END_OF_STREAM, "end of stream")
 
@@ -149,7 +175,12 @@ class CameraSession:
             raise _Lost(GapReason.UNREACHABLE, _describe(exc)) from exc
 
     def _pump(
-        self, source: Any, stream: Any, writer: SegmentWriter | _LiveOnly, stop: threading.Event
+        self,
+        source: Any,
+        stream: Any,
+        writer: SegmentWriter | _LiveOnly,
+        stage: PacketStage | None,
+        stop: threading.Event,
     ) -> None:
         clocking: _Clocking | None = None
         tb = float(stream.time_base)  # float arithmetic per packet: Fractions cost microseconds
@@ -169,12 +200,22 @@ class CameraSession:
                 elapsed = (at - clocking.anchor).total_seconds()
                 time.sleep(max(0.0, clocking.began + elapsed - time.monotonic()))
             duration = timedelta(seconds=(packet.duration or 0) * tb)
-            writer.write(packet, at, duration)
+            if stage is None:
+                self._emit(writer, (packet, at, duration, None), extradata)
+            else:
+                for staged in stage.push(packet, at, duration):
+                    self._emit(writer, staged, stage.extradata)
             self._floor = at + duration
             self._check_keyframes(writer, at, clocking.anchor)
-            if self.fanout.subscribers:
-                self.fanout.publish(LivePacket(self.config.camera_id, at, packet, extradata))
             self.last_packet_at = time.monotonic()
+
+    def _emit(
+        self, writer: SegmentWriter | _LiveOnly, staged: Staged, extradata: bytes | None
+    ) -> None:
+        packet, at, duration, mask = staged
+        writer.write(packet, at, duration, mask)
+        if self.fanout.subscribers:
+            self.fanout.publish(LivePacket(self.config.camera_id, at, packet, extradata))
 
     def _packets(self, source: Any, stream: Any) -> Iterator[Any]:
         """The stream's timed packets. Unreadable data is skipped and packets flagged corrupt
@@ -263,8 +304,10 @@ class _LiveOnly:
 
     last_keyframe_at: datetime | None = None
 
-    def write(self, packet: Any, at: datetime, duration: timedelta) -> None:
-        del duration
+    def write(
+        self, packet: Any, at: datetime, duration: timedelta, mask: MaskStamp | None = None
+    ) -> None:
+        del duration, mask
         if packet.is_keyframe:
             self.last_keyframe_at = at
 

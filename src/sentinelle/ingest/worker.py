@@ -9,6 +9,10 @@ files that recovery catalogues). Partial
 segments and uncatalogued files left by a previous run are recovered before any session
 starts. Each catalogued segment's conformity to the 2007 standard is assessed; a change is an
 event.
+
+Each `refresh` also reloads the cameras' privacy masks: a camera the server masks (or whose
+masks cannot be read) records and shows only what its burn-in gives (P1); a session is
+restarted when its camera moves between camera and server masking.
 """
 
 from __future__ import annotations
@@ -21,13 +25,16 @@ from dataclasses import dataclass, field
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from sentinelle.core.errors import SentinelleError
+from sentinelle.ingest.burnin import ENCODERS, BurnIn
 from sentinelle.ingest.events import EventKind, SessionEvent
 from sentinelle.ingest.fanout import FanOut
 from sentinelle.ingest.livewire import StreamChoice
 from sentinelle.ingest.recovery import catalogue, recover_all
 from sentinelle.ingest.service import record_events
-from sentinelle.ingest.session import CameraSession, LivePacket, SessionConfig
+from sentinelle.ingest.session import CameraSession, LivePacket, SessionConfig, StageFactory
 from sentinelle.ingest.writer import FinishedSegment
+from sentinelle.privacy import service as privacy
+from sentinelle.privacy.models import CameraMasks, Enforcement
 from sentinelle.registry.service import RecordableCamera, lawful_cameras
 from sentinelle.runtime import Runtime
 from sentinelle.storage import conformity, layout
@@ -58,6 +65,7 @@ class _Running:
     thread: threading.Thread
     stop: threading.Event
     conforming: bool | None = None
+    burns: bool = False  # its packets go through the burn-in
 
 
 @dataclass
@@ -80,6 +88,8 @@ class IngestWorker:
     subs: dict[int, _Running] = field(default_factory=dict)  # live-only sub-stream sessions
     _sub_timers: dict[int, threading.Timer] = field(default_factory=dict)
     _sub_lock: threading.Lock = field(default_factory=threading.Lock)
+    masks: dict[int, CameraMasks] = field(default_factory=dict)  # as the last refresh read
+    encoders: tuple[str, ...] = ENCODERS  # the burn-in's, in order of preference
 
     def start(self) -> None:
         for result in recover_all(self.rt, cameras=self.shard.owns):
@@ -101,9 +111,15 @@ class IngestWorker:
         """Bring the running sessions in line with the cameras lawfully recordable now."""
         lawful = lawful_cameras(self.rt)
         wanted = {c.camera_id: c for c in lawful if self.shard.owns(c.camera_id)}
+        self._load_masks(list(wanted))
         for camera_id, running in list(self.sessions.items()):
             camera = wanted.get(camera_id)
-            if camera is None or camera.url != running.camera.url or not running.thread.is_alive():
+            if (
+                camera is None
+                or camera.url != running.camera.url
+                or not running.thread.is_alive()
+                or running.burns != self._burns(camera_id)
+            ):
                 self._stop(camera_id)
                 if camera is None:
                     self._event(SessionEvent(camera_id, EventKind.WITHDRAWN, self.rt.now()))
@@ -192,7 +208,9 @@ class IngestWorker:
             root = layout.recordings_root(self.rt.settings.resolved_data_dir)
             url = camera.sub_url or camera.url
             config = SessionConfig(camera.camera_id, url, root, record=False)
-            session = CameraSession(config, self.rt.clock, lambda _: None, _sub_event)
+            session = CameraSession(
+                config, self.rt.clock, lambda _: None, _sub_event, stage=self._stage(camera)
+            )
             stop = threading.Event()
             thread = threading.Thread(
                 target=session.run, args=(stop,), name=f"camera-{camera.code}-sub", daemon=True
@@ -225,14 +243,39 @@ class IngestWorker:
             root,
             pace=self.pace_files and camera.url.startswith("file:"),
         )
-        session = CameraSession(config, self.rt.clock, self._segment, self._event)
+        stage = self._stage(camera)
+        session = CameraSession(config, self.rt.clock, self._segment, self._event, stage=stage)
         stop = threading.Event()
         thread = threading.Thread(
             target=session.run, args=(stop,), name=f"camera-{camera.code}", daemon=True
         )
-        self.sessions[camera.camera_id] = _Running(camera, session, thread, stop)
+        running = _Running(camera, session, thread, stop, burns=stage is not None)
+        self.sessions[camera.camera_id] = running
         thread.start()
         log.info("recording camera %s", camera.code)
+
+    def _load_masks(self, camera_ids: list[int]) -> None:
+        """The masks in force now; a camera whose masks cannot be read is forgotten, so its
+        session burns in with unknown masks: it shows and records nothing (P1)."""
+        for camera_id in camera_ids:
+            try:
+                self.masks[camera_id] = privacy.camera_masks(self.rt, camera_id)
+            except SentinelleError:
+                log.exception("camera %s: masks unreadable; nothing is shown", camera_id)
+                self.masks.pop(camera_id, None)
+
+    def _burns(self, camera_id: int) -> bool:
+        masks = self.masks.get(camera_id)
+        return masks is None or masks.enforcement is not Enforcement.CAMERA_SIDE
+
+    def _stage(self, camera: RecordableCamera) -> StageFactory | None:
+        """The burn-in of a camera the server masks; it reads the masks as refreshed."""
+        camera_id, encoders = camera.camera_id, self.encoders
+        if not self._burns(camera_id):
+            return None
+        return lambda stream, on_event: BurnIn(
+            stream, lambda: self.masks.get(camera_id), on_event, encoders=encoders
+        )
 
     def _stop(self, camera_id: int) -> None:
         self._close_sub(camera_id)

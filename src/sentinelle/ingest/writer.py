@@ -1,6 +1,10 @@
 """The segment writer: one camera's packets → fragmented MP4 segments cut on keyframes, each
 finalised in the order of invariant S3 (close, fsync, rename, fsync directory, hash), then
-handed to `on_finished` (which catalogues it). No decoding: packets are copied as they are."""
+handed to `on_finished` (which catalogues it). No decoding: packets are copied as they are.
+
+A server-mode camera's packets come from the burn-in, each stamped with the mask version it
+was burnt with: a segment notes the version of its first frame, and a packet of another
+version closes it (the burn-in switches at an IDR), so a segment never mixes two versions."""
 
 from __future__ import annotations
 
@@ -31,6 +35,14 @@ MUXER_OPTIONS = {
 
 
 @dataclass(frozen=True, slots=True)
+class MaskStamp:
+    """The privacy mask version (and its polygons' digest) a packet was burnt with."""
+
+    version: int
+    digest: str
+
+
+@dataclass(frozen=True, slots=True)
 class FinishedSegment:
     camera_id: int
     start: datetime
@@ -44,6 +56,8 @@ class FinishedSegment:
     fps: float
     keyframes_ms: tuple[int, ...]
     recovered: bool = False  # cut after its last complete fragment by recovery (S6)
+    mask_version: int | None = None  # server mode: the mask version burnt in (else None)
+    mask_digest: str | None = None
 
 
 class StorageFault(Exception):
@@ -72,6 +86,7 @@ class _Open:
     container: av.container.OutputContainer
     stream: av.stream.Stream
     facts: StreamFacts
+    mask: MaskStamp | None = None
     frames: int = 0
     keyframes_ms: list[int] = field(default_factory=list)
     last_end: datetime | None = None
@@ -93,7 +108,10 @@ class SegmentWriter:
         on_finished: Callable[[FinishedSegment], None],
         target: timedelta = SEGMENT_TARGET,
         on_changed: Callable[[str], None] = lambda detail: None,
+        parameter_sets: bytes | None = None,
     ) -> None:
+        """`parameter_sets` (Annex B) replaces the template's when the packets are not the
+        template's own (the burn-in's encoder: b"", its packets carry them in-band)."""
         self._root = root
         self._camera_id = camera_id
         self._template = template
@@ -103,7 +121,7 @@ class SegmentWriter:
         self._open: _Open | None = None
         self._part: Path | None = None  # the `.part` being written, until renamed
         ctx = template.codec_context
-        extradata = ctx.extradata or b""
+        extradata = (ctx.extradata or b"") if parameter_sets is None else parameter_sets
         self._annex_b = bitstream.is_annex_b(extradata)
         self._facts = StreamFacts(
             bitstream.parameter_sets(extradata, ctx.name, whole=True), ctx.width, ctx.height
@@ -111,28 +129,40 @@ class SegmentWriter:
         self.last_keyframe_at: datetime | None = None
 
     def write(
-        self, packet: av.packet.Packet[av.stream.Stream], at: datetime, duration: timedelta
+        self,
+        packet: av.packet.Packet[av.stream.Stream],
+        at: datetime,
+        duration: timedelta,
+        mask: MaskStamp | None = None,
     ) -> None:
-        """Write a packet whose presentation instant (server clock) is `at`."""
+        """Write a packet whose presentation instant (server clock) is `at`, burnt with
+        `mask` (server mode)."""
         try:
-            self._write(packet, at, duration)
+            self._write(packet, at, duration, mask)
         except OSError as exc:
             raise StorageFault(self._part, exc) from exc
 
     def _write(
-        self, packet: av.packet.Packet[av.stream.Stream], at: datetime, duration: timedelta
+        self,
+        packet: av.packet.Packet[av.stream.Stream],
+        at: datetime,
+        duration: timedelta,
+        mask: MaskStamp | None,
     ) -> None:
         current = self._open
         if packet.is_keyframe:
             self.last_keyframe_at = at
-            changed = self._stream_changed(packet)
+            changed = self._stream_changed(packet) or (current is not None and mask != current.mask)
             if current is not None and (changed or at - current.start >= self._target):
                 self._finish(at)
                 current = None
+        elif current is not None and mask != current.mask:
+            self._finish(at)  # never two versions in a segment: wait for a keyframe
+            current = None
         if current is None:
             if not packet.is_keyframe:
                 return  # a segment starts on a keyframe; wait for one
-            current = self._open = self._start(at)
+            current = self._open = self._start(at, mask)
         if packet.is_keyframe:
             current.keyframes_ms.append(round((at - current.start).total_seconds() * 1000))
         packet.stream = current.stream
@@ -171,7 +201,7 @@ class SegmentWriter:
             self._on_changed(f"{old.width}×{old.height} → {size[0]}×{size[1]}")
         return True
 
-    def _start(self, at: datetime) -> _Open:
+    def _start(self, at: datetime, mask: MaskStamp | None) -> _Open:
         rel = layout.relative_path(self._camera_id, at)
         final = self._root / rel
         final.parent.mkdir(parents=True, exist_ok=True)
@@ -182,7 +212,7 @@ class SegmentWriter:
         if facts.parameter_sets and facts.height:
             ctx = stream.codec_context
             ctx.extradata, ctx.width, ctx.height = facts.parameter_sets, facts.width, facts.height
-        return _Open(at, rel, part, container, stream, facts)
+        return _Open(at, rel, part, container, stream, facts, mask)
 
     def _finish(self, end: datetime) -> None:
         current = self._open
@@ -209,6 +239,8 @@ class SegmentWriter:
                 height=current.facts.height,
                 fps=round(current.frames / seconds, 3),
                 keyframes_ms=tuple(current.keyframes_ms),
+                mask_version=None if current.mask is None else current.mask.version,
+                mask_digest=None if current.mask is None else current.mask.digest,
             )
         )
 

@@ -33,6 +33,8 @@ class NewSegment:
     keyframes_ms: tuple[int, ...]
     sha256: str
     recovered: bool = False
+    mask_version: int | None = None  # server mode: the privacy mask version burnt in
+    mask_digest: str | None = None
 
 
 def do_catalogue_segment(rt: Runtime, new: NewSegment) -> SegmentRow:
@@ -59,6 +61,8 @@ def do_catalogue_segment(rt: Runtime, new: NewSegment) -> SegmentRow:
             chain_hash=digest,
             state=SegmentState.ACTIVE,
             recovered=new.recovered,
+            mask_version=new.mask_version,
+            mask_digest=new.mask_digest,
             created_at=rt.now(),
         )
         s.add(row)
