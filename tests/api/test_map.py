@@ -4,7 +4,6 @@ CSP allowing a configured tile server's origin (and no other)."""
 
 from __future__ import annotations
 
-import os
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -98,7 +97,7 @@ def test_tile_server_mode_and_the_console_csp_allows_its_origin_only(
 
 
 @pytest.mark.parametrize(
-    ("settings", "problem"),
+    ("given", "problem"),
     [
         ({"map_tile_url": "ftp://tiles.example/{z}/{x}/{y}.png"}, "http(s)"),
         ({"map_tile_url": "https://tiles.example/{z}/{x}.png"}, "{y}"),
@@ -108,9 +107,11 @@ def test_tile_server_mode_and_the_console_csp_allows_its_origin_only(
         ),
     ],
 )
-def test_bad_map_settings_are_refused_at_start(settings: dict[str, Any], problem: str) -> None:
+def test_bad_map_settings_are_refused_at_start(
+    given: dict[str, Any], problem: str, tmp_path: Path
+) -> None:
     with pytest.raises(ConfigurationError) as err:
-        load_settings(data_dir=Path(os.devnull).parent, **settings)
+        load_settings(data_dir=tmp_path, **given)
     assert problem in err.value.message
 
 
