@@ -30,7 +30,7 @@ export const ADMIN_TABS: readonly AdminTab[] = [
   { id: "users", slug: "utilisateurs", label: "admin.tab.users", anyOf: ["users.write", "users.read"] },
   { id: "roles", slug: "roles", label: "admin.tab.roles", anyOf: ["users.write", "users.read"] },
   { id: "habilitations", slug: "habilitations", label: "admin.tab.habilitations", anyOf: ["habilitations.write", "users.read"] },
-  { id: "holds", slug: "conservation", label: "admin.tab.holds", anyOf: ["holds.write"] },
+  { id: "holds", slug: "conservation", label: "admin.tab.holds", anyOf: ["holds.write", "register.read"] },
   { id: "register", slug: "registre", label: "admin.tab.register", anyOf: ["register.read"] },
   { id: "exportJournal", slug: "journal-exports", label: "admin.tab.exportJournal", anyOf: ["register.read"] },
 ];

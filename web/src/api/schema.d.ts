@@ -733,7 +733,8 @@ export interface paths {
         };
         /**
          * List Holds
-         * @description Active holds, newest first (with `all`, released ones too).
+         * @description Active holds, newest first (with `all`, released ones too). Readable by whoever reads
+         *     the destruction register (auditor, DPO): a hold explains why footage outlived retention.
          */
         get: operations["list_holds_api_legal_holds_get"];
         put?: never;

@@ -34,12 +34,13 @@ REGISTER = Permission.REGISTER_READ
 _MEDIA = {"csv": "text/csv; charset=utf-8", "html": "text/html; charset=utf-8"}
 
 
-@router.get("/legal-holds", **guarded(HOLDS))
+@router.get("/legal-holds", **guarded(REGISTER))
 def list_holds(
     rt: RuntimeDep,
     include_released: bool = Query(False, alias="all", description="include released holds"),
 ) -> list[HoldOut]:
-    """Active holds, newest first (with `all`, released ones too)."""
+    """Active holds, newest first (with `all`, released ones too). Readable by whoever reads
+    the destruction register (auditor, DPO): a hold explains why footage outlived retention."""
     with rt.db.read() as s:
         return _out(s, repository.list_holds(s, active_only=not include_released))
 

@@ -16,7 +16,9 @@ import "./records.css";
 type Hold = Schemas["HoldOut"];
 type Camera = Schemas["CameraOut"];
 
-export function HoldsTab(_props: { me: Me }) {
+export function HoldsTab({ me }: { me: Me }) {
+  // Register readers (auditor, DPO) see the holds; only holds.write places or releases.
+  const canWrite = me.permissions.includes("holds.write");
   const [showReleased, setShowReleased] = useState(false);
   const fetcher = useCallback(() => call(() => api.GET("/api/legal-holds", { params: { query: { all: showReleased } } })), [showReleased]);
   const [load, reload] = useLoad(fetcher);
@@ -30,9 +32,11 @@ export function HoldsTab(_props: { me: Me }) {
           <h2 className="ap-title">{t("adminPeople.holds.title")}</h2>
           <p className="muted ap-lead">{t("adminPeople.holds.lead")}</p>
         </div>
-        <Button variant="primary" onClick={() => setPlacing(true)}>
-          <Icon name="lock" size={16} /> {t("adminPeople.holds.place")}
-        </Button>
+        {canWrite && (
+          <Button variant="primary" onClick={() => setPlacing(true)}>
+            <Icon name="lock" size={16} /> {t("adminPeople.holds.place")}
+          </Button>
+        )}
       </div>
       <div className="ap-switch">
         <CheckField label={t("adminPeople.holds.showReleased")} checked={showReleased} onChange={setShowReleased} />
@@ -61,7 +65,7 @@ export function HoldsTab(_props: { me: Me }) {
             </thead>
             <tbody>
               {load.data.map((h) => (
-                <HoldRow key={h.id} hold={h} onRelease={() => setReleasing(h)} />
+                <HoldRow key={h.id} hold={h} onRelease={canWrite ? () => setReleasing(h) : undefined} />
               ))}
             </tbody>
           </table>
@@ -74,7 +78,7 @@ export function HoldsTab(_props: { me: Me }) {
   );
 }
 
-function HoldRow({ hold: h, onRelease }: { hold: Hold; onRelease: () => void }) {
+function HoldRow({ hold: h, onRelease }: { hold: Hold; onRelease?: () => void }) {
   const periods = [...new Set(h.items.map((i) => formatRange(i.start, i.end)))];
   return (
     <tr data-testid={`hold-${h.id}`}>
@@ -112,7 +116,7 @@ function HoldRow({ hold: h, onRelease }: { hold: Hold; onRelease: () => void }) 
         {!h.released_at && h.until && <div className="cell-note">{t("adminPeople.holds.review", { date: frenchDate(h.until) })}</div>}
       </td>
       <td className="col-actions">
-        {!h.released_at && (
+        {!h.released_at && onRelease && (
           <Button size="sm" onClick={onRelease} aria-label={t("adminPeople.holds.releaseLabel", { procedure: h.procedure_number })}>
             {t("adminPeople.holds.release")}
           </Button>
