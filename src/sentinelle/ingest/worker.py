@@ -29,10 +29,12 @@ from sentinelle.ingest.burnin import ENCODERS, BurnIn
 from sentinelle.ingest.events import EventKind, SessionEvent
 from sentinelle.ingest.fanout import FanOut
 from sentinelle.ingest.livewire import StreamChoice
+from sentinelle.ingest.mask_audit import MaskAuditor
 from sentinelle.ingest.recovery import catalogue, recover_all
 from sentinelle.ingest.service import record_events
 from sentinelle.ingest.session import CameraSession, LivePacket, SessionConfig, StageFactory
 from sentinelle.ingest.writer import FinishedSegment
+from sentinelle.privacy import audit_service
 from sentinelle.privacy import service as privacy
 from sentinelle.privacy.models import CameraMasks, Enforcement
 from sentinelle.registry.service import RecordableCamera, lawful_cameras
@@ -90,6 +92,8 @@ class IngestWorker:
     _sub_lock: threading.Lock = field(default_factory=threading.Lock)
     masks: dict[int, CameraMasks] = field(default_factory=dict)  # as the last refresh read
     encoders: tuple[str, ...] = ENCODERS  # the burn-in's, in order of preference
+    mask_audit_interval: float | None = None  # None: settings.mask_audit_interval_seconds
+    auditor: MaskAuditor | None = None
 
     def start(self) -> None:
         for result in recover_all(self.rt, cameras=self.shard.owns):
@@ -105,6 +109,8 @@ class IngestWorker:
             target=self._catalogue_loop, name="ingest-catalogue", daemon=True
         )
         self._catalogue_thread.start()
+        interval = self.mask_audit_interval or self.rt.settings.mask_audit_interval_seconds
+        self.auditor = MaskAuditor(self.rt, self._main_fanout, self._event, interval)
         self.refresh()
 
     def refresh(self) -> None:
@@ -128,8 +134,27 @@ class IngestWorker:
         for camera_id, camera in wanted.items():
             if camera_id not in self.sessions:
                 self._start(camera)
+        self._refresh_audits()
+
+    def _refresh_audits(self) -> None:
+        """Audit the cameras masking themselves; a camera latched to server masking by a
+        failed audit is restarted (its new session applies the burn-in) and its flagged
+        footage ends there."""
+        if self.auditor is None:
+            return
+        for camera_id in self.auditor.refresh(list(self.sessions)):
+            camera = self.sessions[camera_id].camera
+            self._stop(camera_id)
+            self._start(camera)
+            audit_service.close_flags(self.rt, camera_id, self.rt.now())
+
+    def _main_fanout(self, camera_id: int) -> FanOut[LivePacket] | None:
+        running = self.sessions.get(camera_id)
+        return None if running is None else running.session.fanout
 
     def stop_all(self, timeout: float = 10.0) -> None:
+        if self.auditor is not None:
+            self.auditor.stop_all()
         for camera_id in list(self.subs):
             self._close_sub(camera_id)
         for running in self.sessions.values():
@@ -288,6 +313,8 @@ class IngestWorker:
         with self._lock:
             self.events.append(event)
             self._waiting_events.append(event)
+        if self.auditor is not None:
+            self.auditor.on_session_event(event)
 
     def _segment(self, segment: FinishedSegment) -> None:
         with self._lock:

@@ -1,0 +1,236 @@
+"""The mask audit sampler of the ingest worker: checks that cameras in camera mode really hide
+their private areas (privacy C4, failing closed).
+
+For each recorded camera whose masks the camera applies itself and that has polygons, one
+thread subscribes to the camera's fan-out like a live viewer when an audit is due, decodes
+the next keyframe (one decoder per check, closed after), rasterises the polygons at the
+frame's size (cached per mask version and size), runs `privacy.audit.check_frame` and records
+the result through `privacy.audit_service.do_record_audit` (which latches server mode on a
+failure). An audit is due when the thread starts (the camera's first keyframe), at each new
+`connected` event of the camera (a reboot may reset its masks), every `interval` seconds,
+and when an administrator asked for one (`request`). A failure is also a camera event
+(`mask_audit_failed`); the worker then restarts the camera with the burn-in.
+
+No frame within `KEYFRAME_WAIT_SECONDS` (camera disconnected, no keyframe): no audit is
+recorded, the next trigger tries again; the camera's health events already tell the gap.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import av
+import av.error
+import numpy as np
+
+from sentinelle.core.errors import SentinelleError
+from sentinelle.ingest.events import EventKind, SessionEvent
+from sentinelle.ingest.fanout import FanOut
+from sentinelle.ingest.session import LivePacket
+from sentinelle.privacy import audit, audit_service, service
+from sentinelle.privacy.audit import Mask, Verdict
+from sentinelle.privacy.audit_service import AuditTrigger
+from sentinelle.privacy.geometry import rasterize
+from sentinelle.privacy.models import CameraMasks, Enforcement, MaskVersion
+from sentinelle.privacy.policy import is_ptz
+from sentinelle.runtime import Runtime
+
+log = logging.getLogger(__name__)
+KEYFRAME_WAIT_SECONDS = 25.0  # longer than the session's missing-keyframe alarm (10 s)
+
+FanoutOf = Callable[[int], FanOut[LivePacket] | None]
+
+
+def audited_polygons(masks: CameraMasks) -> MaskVersion | None:
+    """The version to audit, or None: only a fixed camera masking itself, with polygons (a PTZ
+    camera's polygons are drawn on presets whose position the audit does not know)."""
+    if masks.enforcement is not Enforcement.CAMERA_SIDE or is_ptz(masks.camera_kind):
+        return None
+    return masks.current if masks.current.polygons else None
+
+
+@dataclass
+class _Audited:
+    camera_id: int
+    version: MaskVersion
+    thread: threading.Thread | None = None
+    stop: threading.Event = field(default_factory=threading.Event)
+    triggers: queue.Queue[AuditTrigger] = field(default_factory=queue.Queue)
+    connected_seen: bool = False
+    rasters: dict[tuple[int, int], list[tuple[str, Mask]]] = field(default_factory=dict)
+
+
+@dataclass
+class MaskAuditor:
+    """One audit thread per audited camera; `refresh` follows the worker's cameras."""
+
+    rt: Runtime
+    fanout_of: FanoutOf
+    on_event: Callable[[SessionEvent], None]
+    interval: float
+    cameras: dict[int, _Audited] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def refresh(self, camera_ids: Sequence[int]) -> set[int]:
+        """Audit the cameras among `camera_ids` that mask themselves; stop the others; hand
+        the administrators' requests to their threads. Returns the cameras audited until now
+        whose masks the server must now apply (a failed audit latched them): the worker
+        restarts their sessions with the burn-in."""
+        wanted: dict[int, MaskVersion] = {}
+        left: set[int] = set()
+        for camera_id in camera_ids:
+            masks = service.camera_masks(self.rt, camera_id)
+            version = audited_polygons(masks)
+            if version is not None:
+                wanted[camera_id] = version
+            elif camera_id in self.cameras and masks.enforcement is not Enforcement.CAMERA_SIDE:
+                left.add(camera_id)
+        for camera_id in list(self.cameras):
+            current = self.cameras[camera_id]
+            if wanted.get(camera_id) != current.version or not _alive(current):
+                self._stop(camera_id)
+        for camera_id, version in wanted.items():
+            if camera_id not in self.cameras:
+                self._start(camera_id, version)
+        for camera_id in audit_service.take_requests(self.rt, set(wanted)):
+            self.cameras[camera_id].triggers.put(AuditTrigger.MANUAL)
+        return left
+
+    def on_session_event(self, event: SessionEvent) -> None:
+        """A camera connected again: audit it (its first connection is the start audit)."""
+        if event.kind is not EventKind.CONNECTED:
+            return
+        with self._lock:
+            audited = self.cameras.get(event.camera_id)
+        if audited is None:
+            return
+        if audited.connected_seen:
+            audited.triggers.put(AuditTrigger.RECONNECT)
+        audited.connected_seen = True
+
+    def stop_all(self) -> None:
+        for camera_id in list(self.cameras):
+            self._stop(camera_id)
+
+    def _start(self, camera_id: int, version: MaskVersion) -> None:
+        audited = _Audited(camera_id, version)
+        audited.triggers.put(AuditTrigger.START)
+        audited.thread = threading.Thread(
+            target=self._loop, args=(audited,), name=f"mask-audit-{camera_id}", daemon=True
+        )
+        with self._lock:
+            self.cameras[camera_id] = audited
+        audited.thread.start()
+
+    def _stop(self, camera_id: int) -> None:
+        with self._lock:
+            audited = self.cameras.pop(camera_id)
+        audited.stop.set()
+        audited.triggers.put(AuditTrigger.MANUAL)  # wakes the thread up
+        if audited.thread is not None and audited.thread is not threading.current_thread():
+            audited.thread.join(timeout=KEYFRAME_WAIT_SECONDS + 5)
+
+    def _loop(self, audited: _Audited) -> None:
+        while not audited.stop.is_set():
+            try:
+                trigger = audited.triggers.get(timeout=self.interval)
+            except queue.Empty:
+                trigger = AuditTrigger.PERIODIC
+            if audited.stop.is_set():
+                return
+            try:
+                if self.audit_once(audited, trigger) is Verdict.FAIL:
+                    return  # server mode from now on: the worker stops this camera's audits
+            except (SentinelleError, av.error.FFmpegError, OSError, ValueError):
+                log.exception("camera %s: the mask audit could not run", audited.camera_id)
+            except Exception:  # the sampler must outlive any failure; the next trigger retries
+                log.exception("camera %s: the mask audit failed to run", audited.camera_id)
+
+    def audit_once(self, audited: _Audited, trigger: AuditTrigger) -> Verdict | None:
+        """Check the camera's next keyframe; None when no frame came in time."""
+        sample = self._keyframe(audited)
+        if sample is None:
+            log.info("camera %s: no keyframe for the mask audit", audited.camera_id)
+            return None
+        packet, frame = sample
+        result = audit.check_frame(*_planes(frame), self._rasters(audited, frame))
+        outcome = audit_service.do_record_audit(
+            self.rt, audited.camera_id, packet.at, trigger, result, audited.version.version
+        )
+        if result.verdict is Verdict.FAIL:
+            failed = [p.name for p in result.polygons if p.verdict is Verdict.FAIL]
+            detail = f"mask audit ({trigger}) failed: detail visible inside {', '.join(failed)}"
+            if outcome.latched:
+                detail += "; server-side masking forced"
+            self.on_event(
+                SessionEvent(audited.camera_id, EventKind.MASK_AUDIT_FAILED, packet.at, detail)
+            )
+        return result.verdict
+
+    def _keyframe(self, audited: _Audited) -> tuple[LivePacket, Any] | None:
+        """Subscribe to the camera's packets until a keyframe decodes (one decoder, closed
+        after)."""
+        fanout = self.fanout_of(audited.camera_id)
+        if fanout is None:
+            return None
+        sub = fanout.subscribe(depth=64)
+        try:
+            while not audited.stop.is_set() and not fanout.closed:
+                try:
+                    item = sub.get(timeout=KEYFRAME_WAIT_SECONDS)
+                except queue.Empty:
+                    return None
+                if item.packet.is_keyframe:
+                    frame = _decode(item)
+                    if frame is not None:
+                        return item, frame
+            return None
+        finally:
+            fanout.unsubscribe(sub)
+
+    def _rasters(self, audited: _Audited, frame: Any) -> list[tuple[str, Mask]]:
+        size = (int(frame.width), int(frame.height))
+        if size not in audited.rasters:
+            audited.rasters[size] = [
+                (p.name, audit.raster_mask(rasterize([p.points], *size)))
+                for p in audited.version.polygons
+                if p.ptz_preset is None
+            ]
+        return audited.rasters[size]
+
+
+def _alive(audited: _Audited) -> bool:
+    return audited.thread is not None and audited.thread.is_alive()
+
+
+def _decode(item: LivePacket) -> Any | None:
+    """The picture of one keyframe, decoded by a decoder of its own."""
+    stream = getattr(item.packet, "stream", None)
+    coded = str(stream.codec_context.name) if stream is not None else ""
+    codec: Any = av.CodecContext.create(
+        "hevc" if "265" in coded or "hevc" in coded else "h264", "r"
+    )
+    if item.extradata:
+        codec.extradata = item.extradata
+    try:
+        frames = [*codec.decode(item.packet), *codec.decode(None)]
+    except av.error.FFmpegError:
+        log.warning("camera %s: the audited keyframe did not decode", item.camera_id)
+        return None
+    return frames[0] if frames else None
+
+
+def _planes(frame: Any) -> tuple[audit.Plane, tuple[audit.Plane, audit.Plane] | None]:
+    """The frame's luma and (for 4:2:0 pictures) chroma planes as arrays, without copies."""
+    arrays = [
+        np.frombuffer(plane, np.uint8).reshape(plane.height, plane.line_size)[:, : plane.width]
+        for plane in frame.planes
+    ]
+    if frame.format.name in ("yuv420p", "yuvj420p") and len(arrays) == 3:
+        return arrays[0], (arrays[1], arrays[2])
+    return arrays[0], None
