@@ -151,6 +151,27 @@ def _sees_authorisations(tab: Tab) -> None:
     expect(page.get_by_test_id("auth-2024/DSC/0457")).to_contain_text("2 en service / 2")
     tab.shot("50-admin-autorisations")
 
+    # The renewal: the new arrêté's dates, with the reason; the row is no longer flagged.
+    page.get_by_role("button", name="Modifier l'autorisation 2022/DSC/0112").click()
+    dialog = page.get_by_role("dialog", name="Autorisation 2022/DSC/0112")
+    dialog.get_by_label("Date de délivrance").fill("2026-11-15")
+    dialog.get_by_label("Date d'échéance").fill("2032-11-15")
+    dialog.get_by_role("button", name="Enregistrer").click()
+    expect(dialog.get_by_role("alert")).to_contain_text("Indiquez le motif")
+    expect(dialog).to_contain_text("échéance au plus tard le 14/11/2031")
+    dialog.get_by_label("Date d'échéance").fill("2031-11-14")
+    dialog.get_by_label("Motif de la modification (journalisé)").fill(
+        "Arrêté de renouvellement du 15/11/2026"
+    )
+    dialog.get_by_role("button", name="Enregistrer").click()
+    expect(
+        page.get_by_role("status").filter(has_text="Autorisation 2022/DSC/0112 modifiée.")
+    ).to_be_visible()
+    renewed = page.get_by_test_id("auth-2022/DSC/0112")
+    expect(renewed).to_contain_text("Valide")
+    expect(renewed).not_to_have_class("reg-row-warn")
+    expect(banner).not_to_contain_text("à renouveler")
+
 
 def _creates_zone(tab: Tab) -> None:
     """A new zone under the valid authorisation."""
@@ -278,6 +299,9 @@ def test_an_administrator_keeps_the_registry(
 
     actions = _journal(rt, "durand")
     names = [a for a, _, _ in actions]
+    assert ("authorisation.updated", "Arrêté de renouvellement du 15/11/2026") in [
+        (a, r) for a, r, _ in actions
+    ]
     for expected in ("zone.created", "camera.stream_probed", "camera.created"):
         assert expected in names
     assert ("camera.status_changed", "Recette du 22/11/2026 validée") in [

@@ -137,7 +137,7 @@ function AuthorisationRow({
     a.status === "renewal_due"
       ? t("adminReg.auth.renewalLate", { date: formatDay(a.renewal_file_due_on) })
       : a.status === "expired"
-        ? t("adminReg.auth.renewalExpired", { date: formatDay(a.expires_on) })
+        ? t("adminReg.auth.renewalExpired")
         : t("adminReg.auth.renewalBy", { date: formatDay(a.renewal_file_due_on) });
   return (
     <tr className={highlight ? `reg-row-${highlight}` : undefined} data-testid={`auth-${a.reference}`}>
@@ -150,7 +150,7 @@ function AuthorisationRow({
       <td className="col-status">
         <Badge tone={AUTH_TONE[a.status]}>{authStatusLabel(a.status)}</Badge>
       </td>
-      <td className={`nowrap ${highlight ? `reg-text-${highlight}` : "muted"}`}>{renewal}</td>
+      <td className={`reg-renewal ${highlight ? `reg-text-${highlight}` : "muted"}`}>{renewal}</td>
       <td className="nowrap">
         {t("adminReg.auth.camerasCell", { serving, total: mine.length })}
         {a.camera_limit !== null && <div className="cell-note">{t("adminReg.auth.limit", { limit: a.camera_limit })}</div>}

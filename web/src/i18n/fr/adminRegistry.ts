@@ -102,7 +102,7 @@ export const frAdminRegistry = {
   "adminReg.auth.camerasCell": "{serving} en service / {total}",
   "adminReg.auth.limit": "plafond {limit}",
   "adminReg.auth.renewalBy": "à déposer avant le {date}",
-  "adminReg.auth.renewalExpired": "échue le {date} : nouvel arrêté nécessaire",
+  "adminReg.auth.renewalExpired": "échue : nouvel arrêté requis",
   "adminReg.auth.renewalLate": "à déposer depuis le {date}",
   "adminReg.auth.bannerExpired": "{n} autorisation(s) expirée(s) : leurs caméras sont sorties du service légal.",
   "adminReg.auth.bannerRenewal": "{n} autorisation(s) à renouveler : le dossier est dû quatre mois avant l'échéance.",
