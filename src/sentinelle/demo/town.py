@@ -33,6 +33,7 @@ from sentinelle.registry.models import (
     SiteCategory,
     ZoneInput,
 )
+from sentinelle.registry.perimeter import Perimeter
 from sentinelle.registry.tables import CameraRow
 from sentinelle.runtime import Runtime
 
@@ -45,6 +46,35 @@ _ZONES = (
     ("Gare et entrées de ville", "Parvis de la gare, rond-point nord, avenue de Lyon"),
     ("Écoles et parcs", "Groupe scolaire Jean-Moulin, parc des Berges"),
 )
+# Each zone's perimeter on the map, as declared to the prefecture: (longitude, latitude).
+_PERIMETERS = (
+    ((4.8893, 44.9328), (4.8932, 44.9326), (4.8935, 44.9347), (4.8896, 44.9349)),
+    (
+        (4.8935, 44.9278),
+        (4.8968, 44.9282),
+        (4.9030, 44.9398),
+        (4.9005, 44.9418),
+        (4.8895, 44.9465),
+        (4.8872, 44.9448),
+        (4.8940, 44.9380),
+        (4.8945, 44.9330),
+    ),
+    (
+        (4.8805, 44.9262),
+        (4.8840, 44.9260),
+        (4.8872, 44.9305),
+        (4.8868, 44.9325),
+        (4.8842, 44.9322),
+        (4.8808, 44.9285),
+    ),
+)
+
+
+def _perimeter(ring: tuple[tuple[float, float], ...]) -> Perimeter:
+    closed = [*ring, ring[0]]
+    return Perimeter(type="Polygon", coordinates=[[[lon, lat] for lon, lat in closed]])
+
+
 # code, name, zone index, kind, placement, site, field, fast flows, lat, lon, status
 _CAMERAS = (
     (
@@ -307,9 +337,16 @@ def seed(rt: Runtime, urls: dict[str, str] | None = None) -> DemoResult:
     )
     zones = [
         registry.do_create_zone(
-            rt, ACTOR, ZoneInput(authorisation_id=auth.id, name=name, description=desc)
+            rt,
+            ACTOR,
+            ZoneInput(
+                authorisation_id=auth.id,
+                name=name,
+                description=desc,
+                perimeter=_perimeter(ring),
+            ),
         )
-        for name, desc in _ZONES
+        for (name, desc), ring in zip(_ZONES, _PERIMETERS, strict=True)
     ]
     streams = urls or live_urls()
     cameras = [

@@ -149,9 +149,6 @@ export const fr = {
   "wall.reasonShown": "Motif : {reason}",
   "wall.reasonChange": "Modifier le motif",
   "map.title": "Carte",
-  "map.emptyTitle": "La carte des caméras arrive dans une prochaine version",
-  "map.emptyBody":
-    "Cet écran situera sur le plan de la commune chaque caméra et sa zone autorisée par arrêté préfectoral, avec son état (en service, en panne, hors autorisation). Un clic ouvrira le direct ou la relecture selon vos droits.",
   "playback.title": "Relecture",
   "playback.startTitle": "Choisissez les caméras et l'instant à revoir",
   "playback.startBody":
