@@ -33,6 +33,7 @@ from sentinelle.storage import conformity
 PROBE_SCHEMES = frozenset({"rtsp", "rtsps"})
 SUPPORTED_CODECS = frozenset({"h264", "hevc"})  # what the recorder stores and players read
 PROBE_TIMEOUT_SECONDS = 8.0  # the whole probe: connection, first keyframe, rate window
+READ_STALL_SECONDS = 2.0  # a read waiting longer than this ends the probe
 FPS_WINDOW_SECONDS = 1.0  # stream time measured after the first keyframe
 FPS_MAX_FRAMES = 120
 JPEG_QUANTISER = 3
@@ -105,7 +106,8 @@ def check_url(url: str) -> str:
 def probe(url: str, *, preview: bool, timeout: float = PROBE_TIMEOUT_SECONDS) -> StreamFacts:
     """Open `url` (rtsp/rtsps, over TCP), read to the first keyframe, measure the frame rate.
 
-    Raises one of the errors above; never waits much more than `timeout` seconds."""
+    Raises one of the errors above. Takes at most `timeout` seconds, plus one stalled read
+    (`READ_STALL_SECONDS`) when the stream stops after connecting."""
     url = check_url(url)
     deadline = time.monotonic() + timeout
     micros = str(round(timeout * 1_000_000))
@@ -113,7 +115,7 @@ def probe(url: str, *, preview: bool, timeout: float = PROBE_TIMEOUT_SECONDS) ->
         source = av.open(
             url,
             options={"rtsp_transport": "tcp", "timeout": micros},
-            timeout=(timeout, timeout),
+            timeout=(timeout, min(timeout, READ_STALL_SECONDS)),
         )
     except (av.error.FFmpegError, OSError, ValueError) as exc:
         raise _mapped(exc, url, timeout, _expired(deadline)) from exc
