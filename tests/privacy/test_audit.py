@@ -1,8 +1,10 @@
 """The mask audit's check on real H.264 frames (libx264 encoded, decoded by FFmpeg): an
-opaque mask and a pixelated one pass, a lost mask fails, a dark picture is inconclusive."""
+opaque mask and a pixelated one pass, a lost mask fails, a dark picture is inconclusive; the
+results kept per camera, what is journalled, and the audit routes."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from fractions import Fraction
 from pathlib import Path
 
@@ -10,23 +12,35 @@ import av
 import numpy as np
 import numpy.typing as npt
 import pytest
+from fastapi.testclient import TestClient
 
+from sentinelle.access.models import Role
+from sentinelle.audit.models import Actor
+from sentinelle.audit.repository import EntryFilter, list_entries
+from sentinelle.core.clock import FakeClock
 from sentinelle.ingest.clips import write_clip
+from sentinelle.privacy import audit_service, service
 from sentinelle.privacy.audit import (
     FLAT_MIN,
     STD_MAX,
+    FrameResult,
     Verdict,
     check_frame,
     erosion,
     measure,
     raster_mask,
 )
+from sentinelle.privacy.audit_service import AuditTrigger
 from sentinelle.privacy.geometry import rasterize
-from tests.privacy.conftest import rect
+from sentinelle.privacy.models import MaskSetInput
+from sentinelle.runtime import Runtime
+from tests.api.conftest import Town
+from tests.privacy.conftest import polygon, rect
 
 WINDOW = (0.1, 0.1, 0.4, 0.5)
 DOOR = (0.6, 0.55, 0.9, 0.9)
 W, H = 320, 240
+ADMIN = Actor.user(7, "admin-dupont")
 Plane = npt.NDArray[np.uint8]
 
 
@@ -163,3 +177,97 @@ def test_the_border_is_eroded_so_that_ringing_does_not_count() -> None:
     assert raw.std > STD_MAX
     result = check_frame(luma, None, [("bord", mask)])
     assert result.polygons[0].measures.std == 0.0
+
+
+# --- results kept, journal, API -------------------------------------------------------------
+
+
+def _result(verdict: Verdict) -> FrameResult:
+    """A real check of a synthetic frame that gives `verdict` for polygon "fenêtres"."""
+    luma = np.random.default_rng(1).integers(0, 255, (H, W), dtype=np.uint8)
+    ((_, mask),) = _polygons(WINDOW)
+    if verdict is not Verdict.FAIL:
+        luma[mask] = 16
+    if verdict is Verdict.INCONCLUSIVE:
+        luma[...] = 16
+    result = check_frame(luma, None, [("fenêtres", mask)])
+    assert result.verdict is verdict
+    return result
+
+
+def _masked(rt: Runtime, town: Town) -> int:
+    masks = MaskSetInput(polygons=[polygon("fenêtres", rect(*WINDOW))], reason="logements")
+    service.do_set_masks(rt, ADMIN, town.in_scope.id, masks)
+    return town.in_scope.id
+
+
+def _actions(rt: Runtime, camera_id: int) -> list[str]:
+    with rt.db.read() as s:
+        entries = list_entries(s, EntryFilter(camera_id=camera_id), limit=None, newest_first=False)
+    return [e.action for e in entries if e.action.startswith("privacy.")]
+
+
+def test_audits_are_kept_newest_first_and_only_failures_are_journalled(
+    rt: Runtime, clock: FakeClock, client: TestClient, town: Town
+) -> None:
+    camera = _masked(rt, town)
+    t0 = clock.now()
+    for k, verdict in enumerate([Verdict.PASS, Verdict.PASS, Verdict.FAIL]):
+        at = t0 + timedelta(minutes=k)
+        trigger = AuditTrigger.START if k == 0 else AuditTrigger.PERIODIC
+        outcome = audit_service.do_record_audit(rt, camera, at, trigger, _result(verdict), 1)
+    assert outcome.latched
+    assert outcome.flag is not None
+    assert outcome.flag.from_at == t0 + timedelta(minutes=1)  # the last passing audit
+    assert _actions(rt, camera)[-2:] == ["privacy.audit_failed", "privacy.server_forced"]
+    assert "privacy.audit_passed" not in _actions(rt, camera)
+    # a failure while latched: kept and journalled, no second latch nor flag
+    again = audit_service.do_record_audit(
+        rt, camera, t0 + timedelta(minutes=3), AuditTrigger.MANUAL, _result(Verdict.FAIL), 1
+    )
+    assert not again.latched
+    assert len(audit_service.flags(rt, camera)) == 1
+    assert audit_service.close_flags(rt, camera, t0 + timedelta(minutes=4)) == 1
+
+    response = client.get(f"/api/cameras/{camera}/masks/audits", headers=town.headers(Role.AUDITOR))
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert [a["verdict"] for a in body["audits"]] == ["fail", "fail", "pass", "pass"]
+    assert body["audits"][0]["trigger"] == "manual"
+    assert body["audits"][-1]["details"]["polygons"][0]["name"] == "fenêtres"
+    assert body["flags"][0]["audit_id"] == body["audits"][1]["id"]
+    assert body["flags"][0]["to_at"] is not None
+    outside = client.get(
+        f"/api/cameras/{town.out_of_scope.id}/masks/audits",
+        headers=town.headers(Role.EXTERNAL_VIEWER),
+    )
+    assert outside.status_code == 403
+
+
+def test_a_streak_of_inconclusive_audits_is_journalled_once(
+    rt: Runtime, clock: FakeClock, town: Town
+) -> None:
+    camera = _masked(rt, town)
+    inconclusive = _result(Verdict.INCONCLUSIVE)
+    for k in range(audit_service.INCONCLUSIVE_STREAK + 3):
+        at = clock.now() + timedelta(minutes=k)
+        audit_service.do_record_audit(rt, camera, at, AuditTrigger.PERIODIC, inconclusive, 1)
+    assert _actions(rt, camera).count("privacy.audit_inconclusive") == 1
+    assert service.camera_masks(rt, camera).latch is None  # inconclusive is not a failure
+
+
+def test_an_administrator_asks_for_an_audit_of_an_audited_camera(
+    rt: Runtime, client: TestClient, town: Town
+) -> None:
+    url = f"/api/cameras/{town.in_scope.id}/masks/audit"
+    refused = client.post(url, headers=town.headers(Role.ADMINISTRATOR))
+    assert refused.status_code == 422
+    assert refused.json()["code"] == "mask_audit_not_applicable"  # no polygons yet
+    camera = _masked(rt, town)
+    assert client.post(url, headers=town.headers(Role.OPERATOR)).status_code == 403
+    first = client.post(url, headers=town.headers(Role.ADMINISTRATOR))
+    assert first.status_code == 202, first.text
+    second = client.post(url, headers=town.headers(Role.ADMINISTRATOR))
+    assert second.json()["requested_at"] == first.json()["requested_at"]  # not doubled
+    assert audit_service.take_requests(rt, {camera, town.out_of_scope.id}) == {camera}
+    assert audit_service.take_requests(rt, {camera}) == set()

@@ -37,7 +37,6 @@ from sentinelle.privacy.audit import Mask, Verdict
 from sentinelle.privacy.audit_service import AuditTrigger
 from sentinelle.privacy.geometry import rasterize
 from sentinelle.privacy.models import CameraMasks, Enforcement, MaskVersion
-from sentinelle.privacy.policy import is_ptz
 from sentinelle.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -47,11 +46,8 @@ FanoutOf = Callable[[int], FanOut[LivePacket] | None]
 
 
 def audited_polygons(masks: CameraMasks) -> MaskVersion | None:
-    """The version to audit, or None: only a fixed camera masking itself, with polygons (a PTZ
-    camera's polygons are drawn on presets whose position the audit does not know)."""
-    if masks.enforcement is not Enforcement.CAMERA_SIDE or is_ptz(masks.camera_kind):
-        return None
-    return masks.current if masks.current.polygons else None
+    """The version to audit, or None when the camera is not audited (`auditable`)."""
+    return masks.current if audit_service.auditable(masks) else None
 
 
 @dataclass

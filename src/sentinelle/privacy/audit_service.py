@@ -23,8 +23,11 @@ from sqlalchemy.orm import Session
 
 from sentinelle.audit.models import Actor, AuditAction, EntryDraft
 from sentinelle.audit.service import record
+from sentinelle.core.errors import RuleViolation
 from sentinelle.privacy import repository, service
 from sentinelle.privacy.audit import FrameResult, Verdict
+from sentinelle.privacy.models import CameraMasks, Enforcement
+from sentinelle.privacy.policy import is_ptz
 from sentinelle.privacy.tables import MaskAuditRequestRow, MaskAuditRow, MaskFlagRow
 from sentinelle.registry import repository as registry
 from sentinelle.registry.tables import CameraRow
@@ -70,6 +73,25 @@ class AuditOutcome:
     audit: AuditRecord
     latched: bool  # this audit opened the latch (the camera goes to server mode)
     flag: MaskFlag | None
+
+
+def auditable(masks: CameraMasks) -> bool:
+    """Whether the audit checks this camera: a fixed camera masking itself, with polygons (a
+    PTZ camera's polygons are drawn on presets whose position the audit does not know)."""
+    return (
+        masks.enforcement is Enforcement.CAMERA_SIDE
+        and not is_ptz(masks.camera_kind)
+        and bool(masks.current.polygons)
+    )
+
+
+def not_auditable(camera_id: int, masks: CameraMasks) -> RuleViolation:
+    return RuleViolation(
+        "mask_audit_not_applicable",
+        f"camera {camera_id} is not audited: only a fixed camera that applies its own masks "
+        "(camera mode) and has polygons is",
+        {"enforcement": str(masks.enforcement), "polygons": len(masks.current.polygons)},
+    )
 
 
 def do_record_audit(
@@ -174,7 +196,10 @@ def do_request_audit(rt: Runtime, actor: Actor, camera_id: int) -> datetime:
     still waiting is kept rather than doubled. Returns when it was asked."""
     now = rt.now()
     with rt.db.write() as s:
-        repository.lock_camera(s, camera_id)
+        camera = repository.lock_camera(s, camera_id)
+        masks = service.camera_view(s, camera)
+        if not auditable(masks):
+            raise not_auditable(camera_id, masks)
         stmt = sa.select(MaskAuditRequestRow).where(
             MaskAuditRequestRow.camera_id == camera_id, MaskAuditRequestRow.taken_at.is_(None)
         )

@@ -53,6 +53,11 @@ def history(rt: Runtime, camera_id: int) -> tuple[list[MaskVersion], list[Latch]
         return repository.versions(s, camera_id), repository.latches(s, camera_id)
 
 
+def camera_view(s: Session, camera: CameraRow) -> CameraMasks:
+    """`camera_masks` in the caller's transaction."""
+    return _view(s, camera)
+
+
 def _view(s: Session, camera: CameraRow) -> CameraMasks:
     current = repository.current_version(s, camera.id)
     latch_row = repository.open_latch(s, camera.id)

@@ -409,6 +409,48 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/cameras/{camera_id}/masks/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Request Audit
+         * @description Ask for an audit of the camera's own masks now: the worker recording the camera runs it
+         *     at its next refresh; the result appears in `/masks/audits`. Only a fixed camera in camera
+         *     mode with polygons is audited (`mask_audit_not_applicable`).
+         */
+        post: operations["request_audit_api_cameras__camera_id__masks_audit_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/cameras/{camera_id}/masks/audits": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Audits
+         * @description The camera's mask audits (the latest `limit`) and its flagged periods, newest first.
+         */
+        get: operations["get_audits_api_cameras__camera_id__masks_audits_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/cameras/{camera_id}/masks/confirm-fixed": {
         parameters: {
             query?: never;
@@ -1194,6 +1236,11 @@ export interface components {
             /** Target Type */
             target_type: string;
         };
+        /**
+         * AuditTrigger
+         * @enum {string}
+         */
+        AuditTrigger: "start" | "reconnect" | "periodic" | "manual";
         /** AuthorisationInput */
         AuthorisationInput: {
             /** Camera Limit */
@@ -2217,11 +2264,79 @@ export interface components {
             tile_url: string | null;
         };
         /**
+         * MaskAuditOut
+         * @description One audit of the camera's own masks on one decoded frame: `details` holds the verdict
+         *     and the measures of each polygon (std, chroma_std, flat_share, detail, pixels) and of the
+         *     rest of the picture (`reference`).
+         */
+        MaskAuditOut: {
+            /**
+             * At
+             * Format: date-time
+             * @description the instant of the audited frame
+             */
+            at: string;
+            /** Details */
+            details: {
+                [key: string]: unknown;
+            };
+            /** Id */
+            id: number;
+            /** Mask Version */
+            mask_version: number;
+            trigger: components["schemas"]["AuditTrigger"];
+            verdict: components["schemas"]["Verdict"];
+        };
+        /**
+         * MaskAuditRequestOut
+         * @description An audit asked for: the worker recording the camera runs it at its next refresh (within
+         *     about ten seconds) and it appears in the history.
+         */
+        MaskAuditRequestOut: {
+            /** Camera Id */
+            camera_id: number;
+            /**
+             * Requested At
+             * Format: date-time
+             */
+            requested_at: string;
+        };
+        /**
+         * MaskAuditsOut
+         * @description A camera's audits and flagged periods, newest first.
+         */
+        MaskAuditsOut: {
+            /** Audits */
+            audits: components["schemas"]["MaskAuditOut"][];
+            /** Flags */
+            flags: components["schemas"]["MaskFlagOut"][];
+        };
+        /**
          * MaskFill
          * @description How a server-side mask hides what is behind it.
          * @enum {string}
          */
         MaskFill: "opaque" | "pixelate";
+        /**
+         * MaskFlagOut
+         * @description Footage recorded while the camera's own mask may have failed; `to_at` null: until the
+         *     server masking started (not noted yet).
+         */
+        MaskFlagOut: {
+            /** Audit Id */
+            audit_id: number;
+            /**
+             * From At
+             * Format: date-time
+             */
+            from_at: string;
+            /** Id */
+            id: number;
+            /** Reason */
+            reason: string;
+            /** To At */
+            to_at: string | null;
+        };
         /**
          * MaskHistoryOut
          * @description Every version and every latch of a camera, newest first.
@@ -2921,6 +3036,11 @@ export interface components {
             reason: string;
             role?: components["schemas"]["Role"] | null;
         };
+        /**
+         * Verdict
+         * @enum {string}
+         */
+        Verdict: "pass" | "fail" | "inconclusive";
         /** VerificationOut */
         VerificationOut: {
             /** Certificate Fingerprint */
@@ -4870,6 +4990,142 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["MaskVersionOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    request_audit_api_cameras__camera_id__masks_audit_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                camera_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MaskAuditRequestOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_audits_api_cameras__camera_id__masks_audits_get: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                camera_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MaskAuditsOut"];
                 };
             };
             /** @description Unauthorized */

@@ -1,6 +1,8 @@
 """Privacy masks of each camera (rule 3, CSI L251-3): polygons, versions, enforcement mode,
 and the latch a failed mask audit puts on a camera. Reads need registry.read, changes
-registry.write (the administrator's); every route is scoped to its camera."""
+registry.write (the administrator's); every route is scoped to its camera. The mask audit's
+history is read here; an audit asked for here is run by the ingest worker recording the
+camera (the API process decodes no video)."""
 
 from __future__ import annotations
 
@@ -10,10 +12,19 @@ from fastapi import APIRouter, Query
 
 from sentinelle.access.models import Permission
 from sentinelle.api.schemas.common import ERROR_RESPONSES
-from sentinelle.api.schemas.privacy import CameraMasksOut, LatchOut, MaskHistoryOut, MaskVersionOut
+from sentinelle.api.schemas.privacy import (
+    CameraMasksOut,
+    LatchOut,
+    MaskAuditOut,
+    MaskAuditRequestOut,
+    MaskAuditsOut,
+    MaskFlagOut,
+    MaskHistoryOut,
+    MaskVersionOut,
+)
 from sentinelle.api.security import PrincipalDep, RuntimeDep, actor_of, guarded
 from sentinelle.core.errors import InvalidInput
-from sentinelle.privacy import service
+from sentinelle.privacy import audit_service, service
 from sentinelle.privacy.models import ConfirmFixedInput, MaskModeInput, MaskSetInput
 
 router = APIRouter(prefix="/api", tags=["privacy"], responses=ERROR_RESPONSES)
@@ -76,4 +87,26 @@ def confirm_fixed(
     the chosen mode is in force again; reason required."""
     return CameraMasksOut.of(
         service.do_confirm_camera_fixed(rt, actor_of(principal), camera_id, body)
+    )
+
+
+@router.post("/cameras/{camera_id}/masks/audit", status_code=202, **guarded(WRITE, camera=CAMERA))
+def request_audit(camera_id: int, rt: RuntimeDep, principal: PrincipalDep) -> MaskAuditRequestOut:
+    """Ask for an audit of the camera's own masks now: the worker recording the camera runs it
+    at its next refresh; the result appears in `/masks/audits`. Only a fixed camera in camera
+    mode with polygons is audited (`mask_audit_not_applicable`)."""
+    at = audit_service.do_request_audit(rt, actor_of(principal), camera_id)
+    return MaskAuditRequestOut(camera_id=camera_id, requested_at=at)
+
+
+@router.get("/cameras/{camera_id}/masks/audits", **guarded(READ, camera=CAMERA))
+def get_audits(
+    camera_id: int,
+    rt: RuntimeDep,
+    limit: int = Query(default=100, ge=1, le=audit_service.HISTORY_LIMIT),
+) -> MaskAuditsOut:
+    """The camera's mask audits (the latest `limit`) and its flagged periods, newest first."""
+    return MaskAuditsOut(
+        audits=[MaskAuditOut.of(a) for a in audit_service.audits(rt, camera_id, limit)],
+        flags=[MaskFlagOut.of(x) for x in audit_service.flags(rt, camera_id)],
     )

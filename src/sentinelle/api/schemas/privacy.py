@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from pydantic import BaseModel, Field
 
+from sentinelle.privacy.audit import Verdict
+from sentinelle.privacy.audit_service import AuditRecord, AuditTrigger, MaskFlag
 from sentinelle.privacy.models import (
     CameraMasks,
     Enforcement,
@@ -113,3 +116,66 @@ class MaskHistoryOut(BaseModel):
 
     versions: list[MaskVersionOut]
     latches: list[LatchOut]
+
+
+# --- the mask audit --------------------------------------------------------------------------
+
+
+class MaskAuditOut(BaseModel):
+    """One audit of the camera's own masks on one decoded frame: `details` holds the verdict
+    and the measures of each polygon (std, chroma_std, flat_share, detail, pixels) and of the
+    rest of the picture (`reference`)."""
+
+    id: int
+    at: datetime = Field(description="the instant of the audited frame")
+    trigger: AuditTrigger
+    verdict: Verdict
+    mask_version: int
+    details: dict[str, Any]
+
+    @classmethod
+    def of(cls, a: AuditRecord) -> MaskAuditOut:
+        return cls(
+            id=a.id,
+            at=a.at,
+            trigger=a.trigger,
+            verdict=a.verdict,
+            mask_version=a.mask_version,
+            details=a.details,
+        )
+
+
+class MaskFlagOut(BaseModel):
+    """Footage recorded while the camera's own mask may have failed; `to_at` null: until the
+    server masking started (not noted yet)."""
+
+    id: int
+    from_at: datetime
+    to_at: datetime | None
+    reason: str
+    audit_id: int
+
+    @classmethod
+    def of(cls, flag: MaskFlag) -> MaskFlagOut:
+        return cls(
+            id=flag.id,
+            from_at=flag.from_at,
+            to_at=flag.to_at,
+            reason=flag.reason,
+            audit_id=flag.audit_id,
+        )
+
+
+class MaskAuditsOut(BaseModel):
+    """A camera's audits and flagged periods, newest first."""
+
+    audits: list[MaskAuditOut]
+    flags: list[MaskFlagOut]
+
+
+class MaskAuditRequestOut(BaseModel):
+    """An audit asked for: the worker recording the camera runs it at its next refresh (within
+    about ten seconds) and it appears in the history."""
+
+    camera_id: int
+    requested_at: datetime
