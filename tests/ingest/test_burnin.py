@@ -7,11 +7,11 @@ and an event, never the camera's own pictures."""
 
 from __future__ import annotations
 
-import itertools
+import io
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from fractions import Fraction
 from pathlib import Path
 
@@ -20,12 +20,15 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 import sqlalchemy as sa
+from fastapi.testclient import TestClient
 
+from sentinelle.access.models import Role
+from sentinelle.api.app import create_app
 from sentinelle.audit.models import Actor, AuditAction
 from sentinelle.audit.repository import EntryFilter, list_entries
 from sentinelle.core.clock import FakeClock
 from sentinelle.ingest.burnin import BurnIn
-from sentinelle.ingest.events import EventKind, SessionEvent
+from sentinelle.ingest.events import EventKind
 from sentinelle.ingest.live_server import LiveServer
 from sentinelle.ingest.livewire import Frame, FrameKind, StreamChoice, init_codec, socket_path
 from sentinelle.ingest.worker import IngestWorker
@@ -44,6 +47,7 @@ from sentinelle.runtime import Runtime
 from sentinelle.storage import layout
 from sentinelle.storage.tables import SegmentRow
 from tests import factories as f
+from tests.api.conftest import Town
 from tests.ingest.recorder import Recorder
 from tests.support.live import FeedReader
 from tests.support.rtsp import rtsp_server
@@ -281,12 +285,7 @@ def _record(
     )
     viewer = rec.session.fanout.subscribe(depth=10_000)
     rec.run()
-    shown = []
-    while True:
-        try:
-            shown.append(viewer.get(timeout=0))
-        except Exception:  # noqa: BLE001 - the queue is empty
-            break
+    shown = [viewer.items.get_nowait() for _ in range(viewer.items.qsize())]
     return rec, shown
 
 
@@ -360,21 +359,70 @@ def test_a_blackout_hides_the_whole_picture(
         assert segment.mask_version == masks.current.version
 
 
+def _push_all(clip: Path, masks: Callable[[], CameraMasks | None], skip: int = 0) -> Pushed:
+    """Run a clip's packets (after the first `skip`) through a burn-in stage directly."""
+    events: list[tuple[EventKind, str]] = []
+    with av.open(str(clip)) as source:
+        stream = source.streams.video[0]
+        stage = BurnIn(stream, masks, lambda kind, detail: events.append((kind, detail)))
+        packets = [p for p in source.demux(stream) if p.pts is not None][skip:]
+        keyframes = [p.is_keyframe for p in packets]
+        at = datetime(2026, 11, 22, 9, tzinfo=UTC)
+        out = [len(stage.push(p, at, timedelta(seconds=0.1))) for p in packets]
+    return Pushed(keyframes, out, events)
+
+
+@dataclass
+class Pushed:
+    keyframes: list[bool]
+    produced: list[int]  # packets out, per packet in
+    events: list[tuple[EventKind, str]]
+
+
 def test_the_burn_in_never_starts_before_a_keyframe_of_the_camera(
     clips: dict[str, Path], rt: Runtime
 ) -> None:
     """Packets before the camera's first keyframe give nothing (no decoder guesswork)."""
     _, _, (camera, _) = f.town(rt)
     masks = server_masks(rt, camera.id, rect("fenêtres", LEFT))
-    events: list[SessionEvent] = []
-    with av.open(str(clips["small"])) as source:
-        stream = source.streams.video[0]
-        stage = BurnIn(
-            stream, lambda: masks, lambda k, d: events.append(SessionEvent(0, k, None, d))
-        )  # type: ignore[arg-type]
-        packets = [p for p in source.demux(stream) if p.pts is not None]
-        late = list(itertools.dropwhile(lambda p: not p.is_keyframe, packets[1:]))
-        out = [stage.push(p, masks.current.created_at, timedelta(seconds=0.1)) for p in packets[1:]]  # type: ignore[arg-type]
-    assert sum(len(o) for o in out) == len(late)
-    assert out[0] == []
-    assert events == []
+    pushed = _push_all(clips["small"], lambda: masks, skip=1)
+    first = pushed.keyframes.index(True)
+    assert first > 0
+    assert pushed.produced[:first] == [0] * first
+    assert pushed.produced[first:] == [1] * (len(pushed.produced) - first)
+    assert pushed.events == []
+
+
+def test_unknown_masks_show_nothing(clips: dict[str, Path]) -> None:
+    """Masks the worker could not read: every frame is dropped, one event says so (P1)."""
+    pushed = _push_all(clips["small"], lambda: None)
+    assert sum(pushed.produced) == 0
+    assert [kind for kind, _ in pushed.events] == [EventKind.PRIVACY_BURNIN_FAILED]
+    assert "masks are not known" in pushed.events[0][1]
+
+
+def test_a_snapshot_of_a_server_mode_camera_comes_from_masked_footage(
+    rt: Runtime, clock: FakeClock, clips: dict[str, Path]
+) -> None:
+    """`POST /api/cameras/{id}/snapshot` reads the recorded segments: only burnt ones exist."""
+    town = Town(rt)
+    masks = server_masks(rt, town.in_scope.id, rect("fenêtres", LEFT))
+    rec, _ = _record(rt, clock, clips["small"], masks)
+    segment = rec.segments[0]
+    clock.set(segment.end + timedelta(minutes=5))
+    at = segment.start + (segment.end - segment.start) / 2
+    body = {"at": at.isoformat(), "format": "png", "reason": "Accident rue Hoche"}
+    with TestClient(create_app(rt), base_url="http://127.0.0.1") as client:
+        response = client.post(
+            f"/api/cameras/{town.in_scope.id}/snapshot",
+            json=body,
+            headers=town.headers(Role.OPERATOR),
+        )
+    assert response.status_code == 200, response.text
+    with av.open(io.BytesIO(response.content)) as image:
+        grey = next(image.decode(video=0)).reformat(format="gray").to_ndarray()
+    rows, cols = pixels(LEFT, grey.shape[1], grey.shape[0])
+    assert grey[rows, cols].std() < 2.0
+    assert grey[rows, cols].mean() < 8  # black (Y 16 in limited range)
+    below_rows, below_cols = pixels(BELOW, grey.shape[1], grey.shape[0])
+    assert grey[below_rows, below_cols].std() > 30
