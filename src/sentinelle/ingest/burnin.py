@@ -245,7 +245,7 @@ class BurnIn:
             spent = self.clock() - started
             self._backlog = max(0.0, self._backlog + spent - duration.total_seconds())
             if self._backlog > self.backlog_max and not self._overloaded:
-                self._overloaded = True
+                self._overloaded = self._waiting = True  # drop from now to a keyframe
                 detail = f"burn-in {self._backlog:.1f} s behind real time: frames dropped"
                 self.on_event(EventKind.PRIVACY_ENCODER_OVERLOAD, detail)
 
