@@ -160,6 +160,7 @@ def clips(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     large = textured_clip(folder / "large.mp4", 4, width=480, height=360)
     return {
         "main": textured_clip(folder / "main.mp4", 60),
+        "sub": textured_clip(folder / "sub.mp4", 60, width=176, height=144),
         "small": small,
         "fast": textured_clip(folder / "fast.mp4", 3, width=480, height=360, fps=50),
         "changed": joined(folder / "changed.ts", (small, 0.0), (large, 6.0)),
@@ -168,7 +169,7 @@ def clips(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 @pytest.fixture(scope="module")
 def rtsp(clips: dict[str, Path]) -> Iterator[str]:
-    with rtsp_server({"main": clips["main"]}) as base:
+    with rtsp_server({"main": clips["main"], "sub": clips["sub"]}) as base:
         yield base
 
 
@@ -185,7 +186,8 @@ def running(rt: Runtime, rtsp: str) -> Iterator[Callable[..., Running]]:
 
     def start(*polygons: MaskPolygon, encoders: tuple[str, ...] | None = None) -> Running:
         zone = f.zone(rt, f.authorisation(rt).id)
-        camera = f.camera(rt, zone.id, "CAM-MASK", main_stream_url=f"{rtsp}/main")
+        urls = {"main_stream_url": f"{rtsp}/main", "sub_stream_url": f"{rtsp}/sub"}
+        camera = f.camera(rt, zone.id, "CAM-MASK", **urls)
         server_masks(rt, camera.id, *polygons)
         worker = IngestWorker(rt) if encoders is None else IngestWorker(rt, encoders=encoders)
         path = socket_path(rt.settings.resolved_data_dir, 0)
@@ -223,6 +225,18 @@ def test_a_server_mode_camera_records_and_shows_only_masked_pixels(
         assert shows_scene(recorded, BELOW)
     burnt = [e for e in run.worker.events if e.kind.startswith("privacy_")]
     assert burnt == []
+
+
+def test_the_live_sub_stream_of_a_server_mode_camera_is_masked_too(
+    rt: Runtime, running: Callable[..., Running], tmp_path: Path
+) -> None:
+    run = running(rect("fenêtres", LEFT))
+    reader = FeedReader(run.server.path, run.camera_id, StreamChoice.SUB)
+    live = live_lumas(reader.frames(15), tmp_path)
+    reader.close()
+    assert live.shape[1:] == (144, 176)  # the sub-stream, not the main one
+    assert is_flat(live, LEFT)
+    assert shows_scene(live, BELOW)
 
 
 def test_a_mask_change_applies_from_a_keyframe_and_is_journalled(
