@@ -137,7 +137,7 @@ def check_frame(
         union |= mask
     reference = measure(luma, chroma, _erode(~union, radius))
     results = tuple(
-        _judge(name, measure(luma, chroma, _erode(mask, radius)), reference)
+        _judge(name, _measure_polygon(luma, chroma, mask, radius), reference)
         for name, mask in polygons
     )
     verdicts = {r.verdict for r in results}
@@ -162,6 +162,33 @@ def _judge(name: str, inside: Measures, reference: Measures) -> PolygonResult:
     return PolygonResult(name, Verdict.PASS, how, inside)
 
 
+def _measure_polygon(
+    luma: Plane, chroma: tuple[Plane, Plane] | None, mask: Mask, radius: int
+) -> Measures:
+    """`measure` of the eroded polygon, on the planes cropped to its box (an even box, so
+    that the chroma planes crop with it): a polygon costs its size, not the picture's."""
+    if not mask.any():
+        return measure(luma, chroma, mask)
+    rows, cols = _box(mask)
+    top, left = rows.start // 2 * 2, cols.start // 2 * 2
+    bottom = min(luma.shape[0], rows.stop + rows.stop % 2)
+    right = min(luma.shape[1], cols.stop + cols.stop % 2)
+    crop = (slice(top, bottom), slice(left, right))
+    inside = mask[crop]
+    if top > 0 or left > 0 or bottom < luma.shape[0] or right < luma.shape[1]:
+        padded = np.zeros((inside.shape[0] + 2, inside.shape[1] + 2), np.bool_)
+        padded[1:-1, 1:-1] = inside  # the box's edge is not the picture's: erode past it
+        inside = _erode(padded, radius)[1:-1, 1:-1]
+    else:
+        inside = _erode(inside, radius)
+    planes = None
+    if chroma is not None:
+        sy, sx = luma.shape[0] // chroma[0].shape[0], luma.shape[1] // chroma[0].shape[1]
+        ccrop = (slice(top // sy, -(-bottom // sy)), slice(left // sx, -(-right // sx)))
+        planes = (chroma[0][ccrop], chroma[1][ccrop])
+    return measure(luma[crop], planes, inside)
+
+
 def measure(luma: Plane, chroma: tuple[Plane, Plane] | None, mask: Mask) -> Measures:
     """The measures of the pixels of `mask` (see the module)."""
     pixels = int(mask.sum())
@@ -183,10 +210,13 @@ def measure(luma: Plane, chroma: tuple[Plane, Plane] | None, mask: Mask) -> Meas
 def _chroma_std(plane: Plane, mask: Mask) -> float:
     """The deviation of a (subsampled) chroma plane over the pixels of the luma `mask`: a
     chroma sample counts when every luma pixel it covers is in the mask."""
-    sy, sx = mask.shape[0] // plane.shape[0], mask.shape[1] // plane.shape[1]
-    h, w = plane.shape[0] * sy, plane.shape[1] * sx
-    covered = mask[:h, :w].reshape(plane.shape[0], sy, plane.shape[1], sx).all(axis=(1, 3))
-    values = plane[covered]
+    sy, sx = max(1, mask.shape[0] // plane.shape[0]), max(1, mask.shape[1] // plane.shape[1])
+    rows, cols = mask.shape[0] // sy, mask.shape[1] // sx
+    covered = np.ones((rows, cols), np.bool_)
+    for dy in range(sy):
+        for dx in range(sx):
+            covered &= mask[dy : rows * sy : sy, dx : cols * sx : sx]
+    values = plane[:rows, :cols][covered]
     return float(values.std()) if values.size else 0.0
 
 
