@@ -14,6 +14,7 @@ from sentinelle.api.routers import (
     maps,
     playback,
     privacy,
+    privacy_editor,
     probe,
     records,
     registry,
@@ -38,6 +39,7 @@ ROUTERS = (
     maps.router,
     records.router,
     privacy.router,
+    privacy_editor.router,
     probe.router,
 )
 

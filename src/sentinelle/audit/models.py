@@ -97,6 +97,7 @@ class AuditAction(StrEnum):
     MASK_CAMERA_CONFIRMED_FIXED = "privacy.camera_confirmed_fixed"
     MASK_AUDIT_FAILED = "privacy.audit_failed"  # a camera's own mask failed an audit
     MASK_AUDIT_INCONCLUSIVE = "privacy.audit_inconclusive"  # a streak told nothing
+    MASK_REFERENCE_VIEWED = "privacy.reference_viewed"  # the editor's picture, an image access
     # the journal itself
     JOURNAL_EXPORTED = "audit.exported"
     JOURNAL_VERIFIED = "audit.verified"

@@ -512,6 +512,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/cameras/{camera_id}/masks/reference": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Post Reference
+         * @description Read the camera's main stream to its first keyframe and return it as a JPEG, to draw
+         *     masks on. Refused without a valid habilitation covering the camera
+         *     (`habilitation_required`, `camera_out_of_scope`) or when the camera is not in lawful
+         *     service (`camera_not_lawful`); an unreachable camera gives the probe's codes (503).
+         */
+        post: operations["post_reference_api_cameras__camera_id__masks_reference_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/cameras/{camera_id}/snapshot": {
         parameters: {
             query?: never;
@@ -2754,6 +2777,35 @@ export interface components {
             recording: boolean;
             /** Since */
             since: string | null;
+        };
+        /**
+         * ReferenceOut
+         * @description The camera's current picture, unmasked, to draw masks on: its first keyframe as a JPEG,
+         *     shown only to a caller whose habilitation covers the camera; journalled as an image
+         *     access.
+         */
+        ReferenceOut: {
+            /** Camera Id */
+            camera_id: number;
+            /** Codec */
+            codec: string;
+            /** Height */
+            height: number;
+            /**
+             * Jpeg Base64
+             * @description the keyframe as a base64 JPEG
+             */
+            jpeg_base64: string;
+            /**
+             * Taken At
+             * Format: date-time
+             */
+            taken_at: string;
+            /**
+             * Width
+             * @description the stored picture's width in pixels
+             */
+            width: number;
         };
         /** ReleaseIn */
         ReleaseIn: {
@@ -5375,6 +5427,82 @@ export interface operations {
             };
             /** @description Unprocessable Entity */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_reference_api_cameras__camera_id__masks_reference_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                camera_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReferenceOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the camera cannot be reached or sends no keyframe */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,0 +1,94 @@
+"""The mask editor's reference picture: the camera's current picture, unmasked, that the
+administrator draws the privacy masks on (rule 3). Seeing it is seeing images (rule 6, CSI
+L252-2): it needs registry.write *and* a valid habilitation covering the camera, the camera
+must be in lawful service (rule 1), and every picture shown is journalled
+(`privacy.reference_viewed`). The stream URL is read from the registry here and never leaves
+the server."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+from fastapi import APIRouter
+
+from sentinelle.access import errors as access_errors
+from sentinelle.access.models import Permission, Principal
+from sentinelle.api.schemas.common import ERROR_RESPONSES, ErrorBody
+from sentinelle.api.schemas.privacy_editor import ReferenceOut
+from sentinelle.api.security import PrincipalDep, RuntimeDep, actor_of, guarded
+from sentinelle.audit.models import Actor, AuditAction, EntryDraft
+from sentinelle.audit.service import record
+from sentinelle.core.errors import SentinelleError
+from sentinelle.ingest.probe import StreamFacts, probe
+from sentinelle.live.errors import camera_not_lawful
+from sentinelle.registry import repository, streams
+from sentinelle.registry.service import is_lawful, today
+from sentinelle.runtime import Runtime
+
+router = APIRouter(prefix="/api", tags=["privacy"], responses=ERROR_RESPONSES)
+
+_UNAVAILABLE: dict[int | str, dict[str, Any]] = {
+    503: {"model": ErrorBody, "description": "the camera cannot be reached or sends no keyframe"}
+}
+
+
+@router.post(
+    "/cameras/{camera_id}/masks/reference",
+    responses=_UNAVAILABLE,
+    **guarded(Permission.REGISTRY_WRITE, camera="camera_id"),
+)
+def post_reference(camera_id: int, rt: RuntimeDep, principal: PrincipalDep) -> ReferenceOut:
+    """Read the camera's main stream to its first keyframe and return it as a JPEG, to draw
+    masks on. Refused without a valid habilitation covering the camera
+    (`habilitation_required`, `camera_out_of_scope`) or when the camera is not in lawful
+    service (`camera_not_lawful`); an unreachable camera gives the probe's codes (503)."""
+    facts = do_view_reference(rt, principal, camera_id)
+    return ReferenceOut(
+        camera_id=camera_id,
+        width=facts.width,
+        height=facts.height,
+        codec=facts.codec,
+        taken_at=rt.now(),
+        jpeg_base64=base64.b64encode(facts.jpeg or b"").decode(),  # always there: preview=True
+    )
+
+
+def do_view_reference(rt: Runtime, principal: Principal, camera_id: int) -> StreamFacts:
+    """Check the habilitation and lawful service, probe the camera's main stream, and journal
+    who saw which camera's picture (or the code that stopped it, once the stream was tried)."""
+    url = _checked_url(rt, principal, camera_id)
+    actor = actor_of(principal)
+    try:
+        facts = probe(url, preview=True)
+    except SentinelleError as exc:
+        _journal(rt, actor, camera_id, {"outcome": exc.code, "image_shown": False})
+        raise
+    details = {"outcome": "ok", "image_shown": True, "width": facts.width, "height": facts.height}
+    _journal(rt, actor, camera_id, details)
+    return facts
+
+
+def _checked_url(rt: Runtime, principal: Principal, camera_id: int) -> str:
+    """The camera's main stream URL, credentials included, if `principal` may see its images."""
+    if principal.video_scope == principal.video_scope.nothing():
+        raise access_errors.habilitation_required()
+    with rt.db.read() as s:
+        camera = repository.get_camera(s, camera_id)
+        if not principal.video_scope.covers(camera.group_ids):
+            raise access_errors.camera_out_of_scope(camera_id)
+        if not is_lawful(camera, today(rt)):
+            raise camera_not_lawful(camera_id)
+        return rt.box(streams.STREAM_PURPOSE).open(camera.main_url_sealed)
+
+
+def _journal(rt: Runtime, actor: Actor, camera_id: int, details: dict[str, Any]) -> None:
+    now = rt.now()
+    with rt.db.write() as s:
+        record(
+            s,
+            EntryDraft(
+                actor, AuditAction.MASK_REFERENCE_VIEWED, "camera", str(camera_id), details=details
+            ),
+            now,
+        )
