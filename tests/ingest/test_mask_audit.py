@@ -123,6 +123,7 @@ def test_a_camera_that_loses_its_mask_is_latched_to_server_masking(
         worker.refresh()
         worker.flush()
         assert camera.id not in worker.auditor.cameras  # type: ignore[union-attr]
+        assert worker.sessions[camera.id].burns  # restarted: the server masks it now
     finally:
         worker.stop_all()
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,7 +32,7 @@ from sentinelle.core.errors import SentinelleError
 from sentinelle.ingest.events import EventKind, SessionEvent
 from sentinelle.ingest.fanout import FanOut
 from sentinelle.ingest.session import LivePacket
-from sentinelle.privacy import audit, audit_service, service
+from sentinelle.privacy import audit, audit_service
 from sentinelle.privacy.audit import Mask, Verdict
 from sentinelle.privacy.audit_service import AuditTrigger
 from sentinelle.privacy.geometry import rasterize
@@ -72,19 +72,20 @@ class MaskAuditor:
     cameras: dict[int, _Audited] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def refresh(self, camera_ids: Sequence[int]) -> set[int]:
-        """Audit the cameras among `camera_ids` that mask themselves; stop the others; hand
-        the administrators' requests to their threads. Returns the cameras audited until now
-        whose masks the server must now apply (a failed audit latched them): the worker
-        restarts their sessions with the burn-in."""
+    def refresh(self, masks: Mapping[int, CameraMasks]) -> set[int]:
+        """Audit the cameras of `masks` (the worker's, as it last read them) that mask
+        themselves; stop the others; hand the administrators' requests to their threads.
+        Returns the cameras audited until now whose masks the server must now apply (a failed
+        audit latched them): the worker has restarted them with the burn-in."""
         wanted: dict[int, MaskVersion] = {}
         left: set[int] = set()
-        for camera_id in camera_ids:
-            masks = service.camera_masks(self.rt, camera_id)
-            version = audited_polygons(masks)
+        for camera_id, camera_masks in masks.items():
+            version = audited_polygons(camera_masks)
             if version is not None:
                 wanted[camera_id] = version
-            elif camera_id in self.cameras and masks.enforcement is not Enforcement.CAMERA_SIDE:
+            elif camera_id in self.cameras and (
+                camera_masks.enforcement is not Enforcement.CAMERA_SIDE
+            ):
                 left.add(camera_id)
         for camera_id in list(self.cameras):
             current = self.cameras[camera_id]

@@ -12,7 +12,9 @@ event.
 
 Each `refresh` also reloads the cameras' privacy masks: a camera the server masks (or whose
 masks cannot be read) records and shows only what its burn-in gives (P1); a session is
-restarted when its camera moves between camera and server masking.
+restarted when its camera moves between camera and server masking. The cameras that mask
+themselves are audited (`mask_audit`): a failed audit latches server masking, so the next
+refresh restarts the camera with the burn-in.
 """
 
 from __future__ import annotations
@@ -137,16 +139,15 @@ class IngestWorker:
         self._refresh_audits()
 
     def _refresh_audits(self) -> None:
-        """Audit the cameras masking themselves; a camera latched to server masking by a
-        failed audit is restarted (its new session applies the burn-in) and its flagged
-        footage ends there."""
+        """Audit the cameras masking themselves. A camera latched to server masking by a
+        failed audit was just restarted with the burn-in (`burns` changed): its flagged
+        footage ends now."""
         if self.auditor is None:
             return
-        for camera_id in self.auditor.refresh(list(self.sessions)):
-            camera = self.sessions[camera_id].camera
-            self._stop(camera_id)
-            self._start(camera)
-            audit_service.close_flags(self.rt, camera_id, self.rt.now())
+        masks = {c: self.masks[c] for c in self.sessions if c in self.masks}
+        for camera_id in self.auditor.refresh(masks):
+            if self.sessions[camera_id].burns:
+                audit_service.close_flags(self.rt, camera_id, self.rt.now())
 
     def _main_fanout(self, camera_id: int) -> FanOut[LivePacket] | None:
         running = self.sessions.get(camera_id)
