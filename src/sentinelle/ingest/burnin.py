@@ -284,10 +284,16 @@ class BurnIn:
             self.on_event(EventKind.PRIVACY_MASKS_APPLIED, detail)
         self._key, self._applied = plan.key, plan.stamp
         self._pending[pts] = (at, duration, plan.stamp)
-        return [self._staged(p) for p in encoder.encode(picture)]
+        staged = (self._staged(p) for p in encoder.encode(picture))
+        return [item for item in staged if item is not None]
 
-    def _staged(self, packet: Any) -> Staged:
-        at, duration, stamp = self._pending.pop(packet.pts)
+    def _staged(self, packet: Any) -> Staged | None:
+        """An encoded packet with the instant, duration and stamp of its frame (None for a
+        packet of no frame given: an encoder's own, dropped)."""
+        known = self._pending.pop(packet.pts, None)
+        if known is None:
+            return None
+        at, duration, stamp = known
         packet.time_base = self._time_base
         if packet.is_keyframe:
             found = bitstream.parameter_sets(bytes(packet)[: bitstream.HEAD_BYTES], "h264")
