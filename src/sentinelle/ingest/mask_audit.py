@@ -57,7 +57,8 @@ class _Audited:
     thread: threading.Thread | None = None
     stop: threading.Event = field(default_factory=threading.Event)
     triggers: queue.Queue[AuditTrigger] = field(default_factory=queue.Queue)
-    connected_seen: bool = False
+    audited: bool = False  # an audit was recorded (the start audit is done)
+    busy: bool = False  # an audit is waiting for its keyframe or running
     rasters: dict[tuple[int, int], list[tuple[str, Mask]]] = field(default_factory=dict)
 
 
@@ -99,16 +100,21 @@ class MaskAuditor:
         return left
 
     def on_session_event(self, event: SessionEvent) -> None:
-        """A camera connected again: audit it (its first connection is the start audit)."""
+        """A camera connected again: audit it, unless an audit is due already (it takes the
+        new connection's keyframes: the fan-out outlives reconnections). Before the start
+        audit was recorded, a connection is the start (unless that audit is in flight)."""
         if event.kind is not EventKind.CONNECTED:
             return
         with self._lock:
             audited = self.cameras.get(event.camera_id)
         if audited is None:
             return
-        if audited.connected_seen:
+        if not audited.triggers.empty():
+            return  # an audit is due already: it takes the new connection's keyframes
+        if audited.audited:
             audited.triggers.put(AuditTrigger.RECONNECT)
-        audited.connected_seen = True
+        elif not audited.busy:  # no start audit in flight: this is the start
+            audited.triggers.put(AuditTrigger.START)
 
     def stop_all(self) -> None:
         for camera_id in list(self.cameras):
@@ -140,13 +146,19 @@ class MaskAuditor:
                 trigger = AuditTrigger.PERIODIC
             if audited.stop.is_set():
                 return
+            audited.busy = True
             try:
-                if self.audit_once(audited, trigger) is Verdict.FAIL:
-                    return  # server mode from now on: the worker stops this camera's audits
+                verdict = self.audit_once(audited, trigger)
             except (SentinelleError, av.error.FFmpegError, OSError, ValueError):
                 log.exception("camera %s: the mask audit could not run", audited.camera_id)
             except Exception:  # the sampler must outlive any failure; the next trigger retries
                 log.exception("camera %s: the mask audit failed to run", audited.camera_id)
+            else:
+                audited.audited = audited.audited or verdict is not None
+                if verdict is Verdict.FAIL:
+                    return  # server mode from now on: the worker stops this camera's audits
+            finally:
+                audited.busy = False
 
     def audit_once(self, audited: _Audited, trigger: AuditTrigger) -> Verdict | None:
         """Check the camera's next keyframe; None when no frame came in time."""
