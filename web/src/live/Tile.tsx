@@ -4,6 +4,7 @@ import type { Schemas } from "../api/client";
 import { Badge } from "../components/ui";
 import { t } from "../i18n";
 import { formatSiteTime } from "../shell/Clock";
+import { LiveMaskOverlay } from "../privacy/MaskOverlay";
 import { site } from "../site";
 import { LivePlayer, type PlayerState, type Stream } from "./player";
 
@@ -150,6 +151,7 @@ export function Tile({
       }}
     >
       <video ref={videoRef} className="wall-video" muted autoPlay playsInline disablePictureInPicture hidden={camera === null} />
+      {cameraId !== null && <LiveMaskOverlay cameraId={cameraId} videoRef={videoRef} />}
       {camera === null ? (
         <div className="wall-empty">
           <span className="wall-empty-index">{index + 1}</span>

@@ -1,8 +1,9 @@
 // One camera's video: hls.js on the grant's playlist (fMP4 as recorded, no transcoding), and
 // the handle the page's clock drives it with (wall instants through EXT-X-PROGRAM-DATE-TIME).
 import Hls from "hls.js";
-import { useEffect, useRef } from "react";
+import { useCallback, useEffect, useRef } from "react";
 import { api, type Schemas } from "../api/client";
+import { PlaybackMaskOverlay } from "../privacy/MaskOverlay";
 import { type Frag, mediaTimeOf, wallTimeOf } from "./geometry";
 
 export interface PlayerHandle {
@@ -21,6 +22,8 @@ const MAX_VIDEO_RATE = 16;
 
 export function Player({ cam, register }: { cam: Schemas["CameraPlaybackOut"]; register: (h: PlayerHandle | null) => void }) {
   const ref = useRef<HTMLVideoElement>(null);
+  const handleRef = useRef<PlayerHandle | null>(null);
+  const wallTime = useCallback(() => handleRef.current?.wallTime() ?? null, []);
 
   useEffect(() => {
     const video = ref.current;
@@ -97,6 +100,7 @@ export function Player({ cam, register }: { cam: Schemas["CameraPlaybackOut"]; r
       ready: () => loaded && (frags.length === 0 || hadData || video.readyState >= 2),
       fps: () => fps,
     };
+    handleRef.current = handle;
     register(handle);
     return () => {
       register(null);
@@ -105,5 +109,10 @@ export function Player({ cam, register }: { cam: Schemas["CameraPlaybackOut"]; r
     };
   }, [cam.playlist_url]); // eslint-disable-line react-hooks/exhaustive-deps
 
-  return <video ref={ref} className="pb-video" muted playsInline data-testid={`video-${cam.code}`} />;
+  return (
+    <>
+      <video ref={ref} className="pb-video" muted playsInline data-testid={`video-${cam.code}`} />
+      <PlaybackMaskOverlay cameraId={cam.camera_id} videoRef={ref} wallTime={wallTime} />
+    </>
+  );
 }
