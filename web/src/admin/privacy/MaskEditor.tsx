@@ -45,7 +45,9 @@ export function MaskEditor({ camera, canWrite }: { camera: Camera; canWrite: boo
           <Badge tone={load.data.effective_mode === "server" ? "info" : "muted"}>
             {t(load.data.effective_mode === "server" ? "privacy.mode.server" : "privacy.mode.camera")}
           </Badge>
-          <Badge tone="muted">{t("privacy.version", { version: load.data.current.version })}</Badge>
+          <Badge tone="muted">
+            {load.data.current.version === 0 ? t("privacy.versionNone") : t("privacy.version", { version: load.data.current.version })}
+          </Badge>
         </div>
       </header>
       {load.data.latch && !load.data.latch.confirmed_at && <LatchBanner camera={camera} masks={load.data} canWrite={canWrite} onDone={refresh} />}
