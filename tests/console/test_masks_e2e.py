@@ -2,7 +2,8 @@
 administrator opens Masques for a camera recording from the loopback RTSP server, sees its
 current picture, draws two polygons (a self-intersecting one is refused in French first),
 previews them as recorded, saves version 1 with a reason and sees it in the history; the
-journal holds the picture shown and the change. An administrator without habilitation draws on
+journal holds the picture shown and the change. Playback draws the version in force at the
+instant shown, across a version boundary both ways. An administrator without habilitation draws on
 a neutral frame and is told why. An operator's live tile shows the masks' outlines inside the
 video's picture. Screenshots: 70-masques-editeur.png … 73-mur-masques.png."""
 
@@ -18,13 +19,20 @@ import sqlalchemy as sa
 from playwright.sync_api import Browser, Page, expect
 
 from sentinelle.access.models import Role
+from sentinelle.core.clock import FakeClock
+from sentinelle.ingest.clips import write_clip
 from sentinelle.ingest.events import EventKind, SessionEvent
 from sentinelle.ingest.service import record_events
+from sentinelle.privacy import service as masks
+from sentinelle.privacy.models import MaskPolygon, MaskSetInput
 from sentinelle.registry.tables import CameraRow
 from sentinelle.runtime import Runtime
 from tests import factories as f
+from tests.conftest import START
 from tests.console.test_console_e2e import Tab, browser, enter_code, login, open_tab, server, shots
+from tests.console.test_playback_e2e import FIRST, go_to, open_playback
 from tests.console.test_wall_e2e import Workers, rtsp
+from tests.support.footage import record_clip
 
 __all__ = ["browser", "rtsp", "server", "shots"]
 
@@ -211,3 +219,32 @@ def test_an_administrator_without_habilitation_draws_on_a_neutral_frame(
         ).to_be_visible()
         expect(page.get_by_role("button", name="Dessiner un masque")).to_be_enabled()
     assert _journal(rt, "privacy.reference_viewed") == []
+
+
+def test_playback_shows_the_masks_in_force_at_the_instant_shown(
+    browser: Browser, server: str, shots: Path, rt: Runtime, clock: FakeClock, tmp_path: Path
+) -> None:
+    f.user(rt, "dupont", Role.SUPERVISOR)
+    _, _, cams = f.town(rt)
+    clip = write_clip(tmp_path / "cam.mp4", 90, width=640, height=360, fps=10)
+    record_clip(rt, cams[0].id, clip, FIRST, timedelta(seconds=6))
+    windows = MaskPolygon(name="Fenêtres", points=WINDOWS)
+    balcony = MaskPolygon(name="Balcon", points=BALCONY)
+    for at, polygons in ((START, [windows]), (FIRST + timedelta(seconds=30), [windows, balcony])):
+        clock.set(at)
+        masks.do_set_masks(rt, f.ADMIN, cams[0].id, MaskSetInput(polygons=polygons, reason="r"))
+    clock.set(START + timedelta(hours=1))
+    with open_tab(browser, server, shots) as tab:
+        page = tab.page
+        page.goto(server + "/relecture")
+        login(tab, "dupont")
+        open_playback(page)
+        page.get_by_role("button", name="Pause").click()
+        overlay = page.locator(".pb-tile").get_by_test_id("mask-overlay").locator("polygon")
+        for instant, names in (("10:10:10", ["Fenêtres"]), ("10:10:40", ["Fenêtres", "Balcon"])):
+            go_to(page, f"2026-11-22T{instant}")  # version 2 took effect at 10:10:30
+            expect(page.get_by_test_id("playback-clock")).to_contain_text(instant)
+            expect(overlay).to_have_count(len(names))
+            assert [p.get_attribute("data-name") for p in overlay.all()] == names
+        go_to(page, "2026-11-22T10:10:05")  # back before the boundary
+        expect(overlay).to_have_count(1)
