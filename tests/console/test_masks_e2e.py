@@ -142,10 +142,33 @@ def _draws_two_masks(tab: Tab) -> None:
     _click_at(page, BALCONY, "dblclick")
     expect(items).to_have_count(2)
     items.nth(1).get_by_label("Nom du masque").fill("Balcon 3e étage")
+    _drags(page)
     items.nth(1).get_by_label("Remplissage").select_option("pixelate")
     expect(page.locator(".mk-poly-faulty")).to_have_count(0)
     page.mouse.move(5, 5)
     tab.shot("70-masques-editeur")
+
+
+def _drags(page: Page) -> None:
+    """Drag the whole first polygon right, then one of its vertices back: both stay drawn."""
+    box = page.locator(".mk-svg").bounding_box()
+    assert box is not None
+    first = page.locator(".mk-poly polygon").first
+    before = first.get_attribute("points")
+
+    def drag(x0: float, y0: float, x1: float, y1: float) -> None:
+        page.mouse.move(box["x"] + x0 * box["width"], box["y"] + y0 * box["height"])
+        page.mouse.down()
+        page.mouse.move(box["x"] + x1 * box["width"], box["y"] + y1 * box["height"], steps=5)
+        page.mouse.up()
+
+    drag(0.2, 0.3, 0.25, 0.3)  # inside the windows: moves them 5 % right
+    moved = first.get_attribute("points")
+    assert moved != before
+    expect(page.locator(".mk-handle")).to_have_count(4)  # selected: its vertices show
+    drag(0.39, 0.5, 0.34, 0.5)  # its bottom-right corner back where it was
+    assert first.get_attribute("points") not in (before, moved)
+    expect(page.locator(".mk-poly-faulty")).to_have_count(0)
 
 
 PIXEL = (
@@ -217,6 +240,7 @@ def test_an_administrator_without_habilitation_draws_on_a_neutral_frame(
         expect(
             page.get_by_text("Voir les images de la caméra exige une habilitation valide")
         ).to_be_visible()
+        expect(page.get_by_text("le cadre est au format 16:9")).to_be_visible()  # no recording
         expect(page.get_by_role("button", name="Dessiner un masque")).to_be_enabled()
     assert _journal(rt, "privacy.reference_viewed") == []
 

@@ -38,7 +38,11 @@ export async function loadFrame(id: number): Promise<Frame> {
     const { jpeg_base64, width, height } = r.data;
     return { kind: "picture", src: `data:image/jpeg;base64,${jpeg_base64}`, width, height };
   }
-  return { kind: "neutral", ...NEUTRAL_SIZE, why: frameWhy(r.error) };
+  const size = await call(() => api.GET("/api/cameras/{camera_id}/conformity", { params: { path: { camera_id: id } } }));
+  const known = "data" in size && size.data.width > 0 && size.data.height > 0;
+  const { width, height } = known ? size.data : NEUTRAL_SIZE;
+  const format = known ? t("privacy.frame.sizeKnown", { width, height }) : t("privacy.frame.sizeUnknown");
+  return { kind: "neutral", width, height, why: `${frameWhy(r.error)} ${format}` };
 }
 
 function frameWhy(error: ApiError): string {

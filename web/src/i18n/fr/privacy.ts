@@ -28,9 +28,9 @@ export const frPrivacy = {
   "privacy.frame.alt": "Image actuelle de la caméra, sans masque",
   "privacy.frame.neutralTitle": "Cadre neutre.",
   "privacy.frame.why.habilitation_required":
-    "Voir les images de la caméra exige une habilitation valide (désignation, serment, date de validité) : vous dessinez sur un cadre neutre au format de l'image. Les masques restent exacts, car ils sont enregistrés en proportions de l'image.",
+    "Voir les images de la caméra exige une habilitation valide (désignation, serment, date de validité) : vous dessinez sur un cadre neutre. Les masques restent exacts, car ils sont enregistrés en proportions de l'image.",
   "privacy.frame.why.camera_out_of_scope":
-    "Votre habilitation ne couvre pas cette caméra : vous dessinez sur un cadre neutre au format de l'image. Demandez l'extension de votre habilitation pour voir l'image.",
+    "Votre habilitation ne couvre pas cette caméra : vous dessinez sur un cadre neutre. Demandez l'extension de votre habilitation pour voir l'image.",
   "privacy.frame.why.camera_not_lawful":
     "Cette caméra n'est pas en service sous une autorisation préfectorale valide : son image n'est pas affichée. Vous dessinez sur un cadre neutre.",
   "privacy.frame.why.probe_unreachable":
@@ -40,6 +40,8 @@ export const frPrivacy = {
   "privacy.frame.why.probe_auth_refused":
     "La caméra refuse les identifiants enregistrés : vous dessinez sur un cadre neutre. Corrigez l'adresse du flux dans l'onglet Caméras.",
   "privacy.frame.why.other": "L'image de la caméra n'est pas disponible ({reason}) : vous dessinez sur un cadre neutre.",
+  "privacy.frame.sizeKnown": "Le cadre a le format des images enregistrées ({width} × {height}).",
+  "privacy.frame.sizeUnknown": "Aucun enregistrement pour l'instant : le cadre est au format 16:9.",
   "privacy.preview.toggle": "Prévisualiser",
   "privacy.preview.label": "Aperçu de l'image telle qu'elle sera enregistrée",
   "privacy.preview.explain":
