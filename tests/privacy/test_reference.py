@@ -63,7 +63,8 @@ def test_a_habilitated_administrator_gets_the_unmasked_picture_at_its_size(
     r = client.post(_url(camera), headers=town.headers(Role.ADMINISTRATOR))
     assert r.status_code == 200, r.text
     out = r.json()
-    assert (out["camera_id"], out["width"], out["height"], out["codec"]) == (
+    assert (out["available"], out["camera_id"], out["width"], out["height"], out["codec"]) == (
+        True,
         camera.id,
         720,
         576,
@@ -141,13 +142,18 @@ def test_a_camera_out_of_lawful_service_is_not_shown(
     assert _viewed(rt) == []
 
 
-def test_a_dead_camera_gives_a_clear_code_and_is_journalled(
+def test_a_dead_camera_gives_no_picture_a_clear_code_and_a_journal_entry(
     client: TestClient, town: Town, rt: Runtime
 ) -> None:
     camera = _camera(rt, town, "rtsp://u:s3cret@127.0.0.1:9/dead")
     r = client.post(_url(camera), headers=town.headers(Role.ADMINISTRATOR))
-    assert r.status_code == 503
-    assert r.json()["code"] == "probe_unreachable"
+    assert r.status_code == 200, r.text
+    out = r.json()
+    assert (out["available"], out["reason"], out["jpeg_base64"]) == (
+        False,
+        "probe_unreachable",
+        None,
+    )
     assert "s3cret" not in r.text
     [(_, _, details)] = _viewed(rt)
     assert details == {"outcome": "probe_unreachable", "image_shown": False}

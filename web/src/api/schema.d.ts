@@ -526,7 +526,8 @@ export interface paths {
          * @description Read the camera's main stream to its first keyframe and return it as a JPEG, to draw
          *     masks on. Refused without a valid habilitation covering the camera
          *     (`habilitation_required`, `camera_out_of_scope`) or when the camera is not in lawful
-         *     service (`camera_not_lawful`); an unreachable camera gives the probe's codes (503).
+         *     service (`camera_not_lawful`). A camera that gives no picture (unreachable, silent,
+         *     refusing its credentials) answers `available: false` with the stream test's code.
          */
         post: operations["post_reference_api_cameras__camera_id__masks_reference_post"];
         delete?: never;
@@ -2780,22 +2781,30 @@ export interface components {
         };
         /**
          * ReferenceOut
-         * @description The camera's current picture, unmasked, to draw masks on: its first keyframe as a JPEG,
-         *     shown only to a caller whose habilitation covers the camera; journalled as an image
-         *     access.
+         * @description The camera's current picture, unmasked, to draw masks on: its first keyframe as a JPEG
+         *     (shown only to a caller whose habilitation covers the camera; journalled as an image
+         *     access). When the camera gives no picture (`available` false), `reason` is the stream
+         *     test's code and the console draws on a neutral frame.
          */
         ReferenceOut: {
+            /** Available */
+            available: boolean;
             /** Camera Id */
             camera_id: number;
             /** Codec */
-            codec: string;
+            codec?: string | null;
             /** Height */
-            height: number;
+            height?: number | null;
             /**
              * Jpeg Base64
              * @description the keyframe as a base64 JPEG
              */
-            jpeg_base64: string;
+            jpeg_base64?: string | null;
+            /**
+             * Reason
+             * @example probe_unreachable
+             */
+            reason?: string | null;
             /**
              * Taken At
              * Format: date-time
@@ -2805,7 +2814,7 @@ export interface components {
              * Width
              * @description the stored picture's width in pixels
              */
-            width: number;
+            width?: number | null;
         };
         /** ReleaseIn */
         ReleaseIn: {
@@ -5494,15 +5503,6 @@ export interface operations {
             };
             /** @description Unprocessable Entity */
             422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description the camera cannot be reached or sends no keyframe */
-            503: {
                 headers: {
                     [name: string]: unknown;
                 };

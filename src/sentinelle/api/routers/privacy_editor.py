@@ -14,13 +14,13 @@ from fastapi import APIRouter
 
 from sentinelle.access import errors as access_errors
 from sentinelle.access.models import Permission, Principal
-from sentinelle.api.schemas.common import ERROR_RESPONSES, ErrorBody
+from sentinelle.api.schemas.common import ERROR_RESPONSES
 from sentinelle.api.schemas.privacy_editor import ReferenceOut
 from sentinelle.api.security import PrincipalDep, RuntimeDep, actor_of, guarded
 from sentinelle.audit.models import Actor, AuditAction, EntryDraft
 from sentinelle.audit.service import record
 from sentinelle.core.errors import SentinelleError
-from sentinelle.ingest.probe import StreamFacts, probe
+from sentinelle.ingest.probe import probe
 from sentinelle.live.errors import camera_not_lawful
 from sentinelle.registry import repository, streams
 from sentinelle.registry.service import is_lawful, today
@@ -28,45 +28,36 @@ from sentinelle.runtime import Runtime
 
 router = APIRouter(prefix="/api", tags=["privacy"], responses=ERROR_RESPONSES)
 
-_UNAVAILABLE: dict[int | str, dict[str, Any]] = {
-    503: {"model": ErrorBody, "description": "the camera cannot be reached or sends no keyframe"}
-}
+WRITE = Permission.REGISTRY_WRITE
 
 
-@router.post(
-    "/cameras/{camera_id}/masks/reference",
-    responses=_UNAVAILABLE,
-    **guarded(Permission.REGISTRY_WRITE, camera="camera_id"),
-)
+@router.post("/cameras/{camera_id}/masks/reference", **guarded(WRITE, camera="camera_id"))
 def post_reference(camera_id: int, rt: RuntimeDep, principal: PrincipalDep) -> ReferenceOut:
     """Read the camera's main stream to its first keyframe and return it as a JPEG, to draw
     masks on. Refused without a valid habilitation covering the camera
     (`habilitation_required`, `camera_out_of_scope`) or when the camera is not in lawful
-    service (`camera_not_lawful`); an unreachable camera gives the probe's codes (503)."""
-    facts = do_view_reference(rt, principal, camera_id)
-    return ReferenceOut(
-        camera_id=camera_id,
-        width=facts.width,
-        height=facts.height,
-        codec=facts.codec,
-        taken_at=rt.now(),
-        jpeg_base64=base64.b64encode(facts.jpeg or b"").decode(),  # always there: preview=True
-    )
-
-
-def do_view_reference(rt: Runtime, principal: Principal, camera_id: int) -> StreamFacts:
-    """Check the habilitation and lawful service, probe the camera's main stream, and journal
-    who saw which camera's picture (or the code that stopped it, once the stream was tried)."""
+    service (`camera_not_lawful`). A camera that gives no picture (unreachable, silent,
+    refusing its credentials) answers `available: false` with the stream test's code."""
     url = _checked_url(rt, principal, camera_id)
     actor = actor_of(principal)
     try:
         facts = probe(url, preview=True)
     except SentinelleError as exc:
         _journal(rt, actor, camera_id, {"outcome": exc.code, "image_shown": False})
-        raise
+        return ReferenceOut(
+            camera_id=camera_id, available=False, reason=exc.code, taken_at=rt.now()
+        )
     details = {"outcome": "ok", "image_shown": True, "width": facts.width, "height": facts.height}
     _journal(rt, actor, camera_id, details)
-    return facts
+    return ReferenceOut(
+        camera_id=camera_id,
+        available=True,
+        width=facts.width,
+        height=facts.height,
+        codec=facts.codec,
+        taken_at=rt.now(),
+        jpeg_base64=base64.b64encode(facts.jpeg or b"").decode(),  # always there: preview=True
+    )
 
 
 def _checked_url(rt: Runtime, principal: Principal, camera_id: int) -> str:

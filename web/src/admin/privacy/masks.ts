@@ -34,15 +34,17 @@ export const loadAudits = (id: number) =>
 /** The reference picture; a refusal or a dead camera gives the neutral frame with its reason. */
 export async function loadFrame(id: number): Promise<Frame> {
   const r = await call(() => api.POST("/api/cameras/{camera_id}/masks/reference", { params: { path: { camera_id: id } } }));
-  if ("data" in r) {
+  if ("data" in r && r.data.available && r.data.jpeg_base64 && r.data.width && r.data.height) {
     const { jpeg_base64, width, height } = r.data;
     return { kind: "picture", src: `data:image/jpeg;base64,${jpeg_base64}`, width, height };
   }
+  const error: ApiError =
+    "error" in r ? r.error : { code: r.data.reason ?? "unknown", message: "", details: {}, status: 200 };
   const size = await call(() => api.GET("/api/cameras/{camera_id}/conformity", { params: { path: { camera_id: id } } }));
   const known = "data" in size && size.data.width > 0 && size.data.height > 0;
   const { width, height } = known ? size.data : NEUTRAL_SIZE;
   const format = known ? t("privacy.frame.sizeKnown", { width, height }) : t("privacy.frame.sizeUnknown");
-  return { kind: "neutral", width, height, why: `${frameWhy(r.error)} ${format}` };
+  return { kind: "neutral", width, height, why: `${frameWhy(error)} ${format}` };
 }
 
 function frameWhy(error: ApiError): string {
