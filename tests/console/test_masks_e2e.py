@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from playwright.sync_api import Browser, Page, expect
 
 from sentinelle.access.models import Role
+from sentinelle.audit.models import Actor
 from sentinelle.core.clock import FakeClock
 from sentinelle.ingest.clips import write_clip
 from sentinelle.ingest.events import EventKind, SessionEvent
@@ -231,8 +232,11 @@ def test_an_administrator_without_habilitation_draws_on_a_neutral_frame(
     browser: Browser, server: str, shots: Path, rt: Runtime
 ) -> None:
     _, _, cams = f.town(rt)
+    windows = MaskPolygon(name="Fenêtres", points=WINDOWS)
+    masks.do_set_masks(rt, f.ADMIN, cams[0].id, MaskSetInput(polygons=[windows], reason="r"))
+    masks.do_force_server(rt, Actor.system("mask-audit"), cams[0].id, "masque perdu")
     f.user(rt, "martin", Role.ADMINISTRATOR, habilitated=False)
-    with open_tab(browser, server, shots) as tab:
+    with open_tab(browser, server, shots, height=1000) as tab:
         page = tab.page
         _enrol(tab, rt, "martin", f"/administration/masques?camera={cams[0].id}")
         expect(page.locator(".mk-neutral")).to_be_visible(timeout=20_000)
@@ -242,7 +246,29 @@ def test_an_administrator_without_habilitation_draws_on_a_neutral_frame(
         ).to_be_visible()
         expect(page.get_by_text("le cadre est au format 16:9")).to_be_visible()  # no recording
         expect(page.get_by_role("button", name="Dessiner un masque")).to_be_enabled()
+        _confirms_the_repair_then_chooses_server_mode(page)
     assert _journal(rt, "privacy.reference_viewed") == []
+    [(actor, reason, _)] = _journal(rt, "privacy.camera_confirmed_fixed")
+    assert (actor, reason) == ("martin", "Masque de la caméra reparamétré et vérifié")
+    [(actor, reason, _)] = _journal(rt, "privacy.mode_set")
+    assert (actor, reason) == ("martin", "Caméra sans masque fiable")
+
+
+def _confirms_the_repair_then_chooses_server_mode(page: Page) -> None:
+    latch = page.locator(".mk-latch")
+    expect(latch).to_contain_text("Un contrôle des masques a échoué.")
+    expect(latch).to_contain_text("masque perdu")
+    latch.get_by_label("Ce qui a été réparé").fill("Masque de la caméra reparamétré et vérifié")
+    latch.get_by_role("button", name="Confirmer la réparation").click()
+    expect(latch).to_have_count(0)
+    mode = page.get_by_role("region", name="Mode de masquage")
+    mode.get_by_label("Changer de mode").select_option("server")
+    mode.get_by_label("Motif (inscrit au journal)").fill("Caméra sans masque fiable")
+    mode.get_by_role("button", name="Appliquer le mode").click()
+    expect(mode.locator("dd").nth(1)).to_have_text("Masquage par Sentinelle")
+    row = page.get_by_test_id("mask-history").locator("tbody tr")
+    expect(row).to_have_count(2)
+    expect(row.first).to_contain_text("mode : Masquage par Sentinelle")
 
 
 def test_playback_shows_the_masks_in_force_at_the_instant_shown(
