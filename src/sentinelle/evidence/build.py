@@ -2,7 +2,8 @@
 become one lossless MP4 (E3), sealed in the ONVIF Export File Format, and a frame index.
 
 A change of stream description inside the period (resolution, profile) starts a new file:
-one MP4 holds one sample description.
+one MP4 holds one sample description. So does a segment re-encoded for privacy
+(`evidence.privacy`): a file is either a lossless copy or re-encoded, never both.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from zoneinfo import ZoneInfo
 from sentinelle.evidence import errors, mp4, oeff
 from sentinelle.evidence.models import Period
 from sentinelle.evidence.package import HashingFile, PackageWriter
+from sentinelle.evidence.privacy import MaskedSource, Masker, no_masking
 from sentinelle.evidence.signing import SiteSigner
 from sentinelle.storage.tables import SegmentRow
 
@@ -67,6 +69,7 @@ class Item:
     height: int = 0
     codec: str = ""
     segments: list[SegmentRow] = field(default_factory=list)
+    reencoded: list[MaskedSource] = field(default_factory=list)  # privacy: the sources masked
     prev_chain_hash: str = ""  # the link before the first segment (set by the service)
 
 
@@ -80,22 +83,26 @@ def export_camera(
     segments: Sequence[SegmentRow],
     period: Period,
     sources: Sources,
+    masker: Masker = no_masking,
 ) -> list[Item]:
     """Write the camera's footage of `period` (from the keyframe at or before its start);
-    `sources` yields the bytes of `segments`, in order (see `read_sources`)."""
+    `sources` yields the bytes of `segments`, in order (see `read_sources`); a segment the
+    `masker` re-encodes for privacy is exported from its re-encoded bytes."""
     start = _start_keyframe(segments[0], period.start)
     part: _Part | None = None
     items: list[Item] = []
     for row, raw in itertools.islice(sources, len(segments)):
         ctx.on_bytes(len(raw))
-        data = memoryview(raw)
+        masked = masker(row, memoryview(raw))
+        data = memoryview(masked.data if masked else raw)
         track = mp4.read_track(data)
-        if part is not None and part.key != mp4.description_key(track.stsd):
+        key = (mp4.description_key(track.stsd), masked is not None)
+        if part is not None and part.key != key:
             items.append(part.finish(pkg, ctx))
             part = None
         for fragment in _kept(data, track, row, start, period.end):
-            part = part or _Part(pkg, ctx, camera, row, track.stsd, fragment[0].dts_at)
-            part.add(fragment, row)
+            part = part or _Part(pkg, ctx, camera, row, track.stsd, fragment[0].dts_at, key)
+            part.add(fragment, row, masked)
     if part is None:
         raise errors.no_footage(camera.code)
     items.append(part.finish(pkg, ctx))
@@ -189,11 +196,12 @@ class _Part:
         row: SegmentRow,
         stsd: bytes,
         origin: datetime,
+        key: tuple[bytes, bool],
     ) -> None:
         stem = f"{camera.code}_{origin:%Y%m%dT%H%M%SZ}"
         self.item = Item(camera, f"video/{stem}.mp4", f"index/{stem}.json")
         self.item.width, self.item.height, self.item.codec = row.width, row.height, row.codec
-        self.origin, self.key = origin, mp4.description_key(stsd)
+        self.origin, self.key = origin, key
         self.handle: HashingFile = pkg.create(self.item.file)
         facts = _movie_facts(camera, origin, row, stsd)
         self.writer = mp4.ExportWriter(
@@ -206,9 +214,11 @@ class _Part:
         self._first: _Timed | None = None
         self._last: _Timed | None = None
 
-    def add(self, fragment: list[_Timed], row: SegmentRow) -> None:
+    def add(self, fragment: list[_Timed], row: SegmentRow, masked: MaskedSource | None) -> None:
         if not self.item.segments or self.item.segments[-1] is not row:
             self.item.segments.append(row)
+            if masked is not None:
+                self.item.reencoded.append(masked)
         scale = mp4.VIDEO_TIMESCALE
         offset = (row.start_at - self.origin).total_seconds()
         self.writer.add(

@@ -13,6 +13,7 @@ from sentinelle import __version__
 from sentinelle.evidence.build import Item
 from sentinelle.evidence.models import MANIFEST_SCHEMA, Period
 from sentinelle.evidence.package import FileEntry
+from sentinelle.evidence.privacy import STATEMENT, MaskedSource
 from sentinelle.evidence.signing import SiteSigner
 from sentinelle.evidence.tables import ExportRow
 from sentinelle.storage.tables import SegmentRow
@@ -91,6 +92,13 @@ def _period(period: Period) -> dict[str, str]:
 
 
 def _item(export: ExportRow, item: Item, gaps: Sequence[Gap]) -> dict[str, Any]:
+    entry = _lossless_item(export, item, gaps)
+    if item.reencoded:  # only then: an export without flags is as before, byte for byte
+        entry["privacy"] = _privacy(item)
+    return entry
+
+
+def _lossless_item(export: ExportRow, item: Item, gaps: Sequence[Gap]) -> dict[str, Any]:
     assert item.covered is not None  # noqa: S101 - a finished item has a covered range
     camera = item.camera
     seconds = item.covered.seconds
@@ -150,4 +158,42 @@ def _segment(row: SegmentRow, prev_hash: str) -> dict[str, Any]:
         "start": row.start_at.isoformat(),
         "end": row.end_at.isoformat(),
         "bytes": row.bytes,
+    }
+
+
+def _privacy(item: Item) -> dict[str, Any]:
+    """Why and how the item's file was re-encoded: the file signed is the re-encoded one; the
+    sources' hashes are kept for the chain of custody, the sources are not included."""
+    return {
+        "reencoded": True,
+        "legal_basis": "CSI L251-3",
+        "statement": STATEMENT,
+        "file": item.file,
+        "sha256": item.sha256,
+        "parts": [_masked(m) for m in item.reencoded],
+    }
+
+
+def _masked(masked: MaskedSource) -> dict[str, Any]:
+    row = masked.row
+    return {
+        "source": {
+            "chain_seq": row.chain_seq,
+            "sha256": row.sha256,
+            "start": row.start_at.isoformat(),
+            "end": row.end_at.isoformat(),
+            "bytes": row.bytes,
+            "included": False,
+        },
+        "masks": [{"version": m.version, "digest": m.digest} for m in masked.masks],
+        "flags": [
+            {
+                "id": f.id,
+                "from": utc_text(f.from_at),
+                "to": utc_text(f.to_at) if f.to_at else None,
+                "reason": f.reason,
+                "audit_id": f.audit_id,
+            }
+            for f in masked.flags
+        ],
     }

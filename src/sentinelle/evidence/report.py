@@ -354,7 +354,23 @@ def _camera_section(item: Mapping[str, Any], clock: _Clock, number: int) -> _Sec
     camera = item.get("camera")
     title = f"3.{number}. Caméra {_text(_get(camera, 'code'))} — {_text(_get(camera, 'name'))}"
     rows = _camera_rows(camera) + _footage_rows(item, clock) + _chain_rows(item)
-    return _Section(title, (_Fields(rows), *_gap_blocks(item.get("gaps"), clock)), level=2)
+    blocks = (_Fields(rows), *_privacy_blocks(item), *_gap_blocks(item.get("gaps"), clock))
+    return _Section(title, blocks, level=2)
+
+
+def _privacy_blocks(item: Mapping[str, Any]) -> tuple[_Block, ...]:
+    """The one sentence a re-encoded file earns (privacy masks, CSI L251-3)."""
+    privacy = item.get("privacy")
+    if not isinstance(privacy, Mapping) or not privacy.get("reencoded"):
+        return ()
+    return (
+        _Text(
+            "Ce fichier a été ré-encodé pour la protection de la vie privée (CSI L251-3) : "
+            "enregistré alors qu'un contrôle a trouvé défaillants les masques appliqués par la "
+            "caméra, il porte les masques en vigueur incrustés par Sentinelle ; les segments "
+            "sources, dont les empreintes figurent au manifeste, ne sont pas joints."
+        ),
+    )
 
 
 def _camera_rows(camera: Any) -> tuple[_Row, ...]:

@@ -21,7 +21,7 @@ from sentinelle.access.models import CameraScope
 from sentinelle.audit.models import Actor, ActorKind, AuditAction, EntryDraft
 from sentinelle.audit.service import record
 from sentinelle.core.errors import SentinelleError, Unavailable
-from sentinelle.evidence import assets, build, errors, manifest, oeff
+from sentinelle.evidence import assets, build, errors, manifest, oeff, privacy
 from sentinelle.evidence.models import ExportRequest, ExportStatus, Period
 from sentinelle.evidence.package import PackageWriter
 from sentinelle.evidence.signing import SiteSigner, load_signer
@@ -282,7 +282,8 @@ def _write_items(
     reader = build.read_sources(ctx, [seg for src in sources for seg in src.segments])
     for src in (src for src in sources if src.segments):
         gaps = _gaps(rt, src.camera.id, period)
-        items = build.export_camera(pkg, ctx, src.camera, src.segments, period, reader)
+        masker = privacy.masker(rt, src.camera.id)  # flagged footage is re-encoded, masked
+        items = build.export_camera(pkg, ctx, src.camera, src.segments, period, reader, masker)
         links = {seg.chain_seq + 1: seg.chain_hash for seg in src.segments}
         for n, item in enumerate(items):
             first = item.segments[0]

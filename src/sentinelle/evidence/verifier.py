@@ -437,7 +437,7 @@ def _check_chains(manifest: dict[str, Any]) -> list[Problem]:
     items = manifest.get("items")
     for item in items if isinstance(items, list) else []:
         try:
-            problems += _check_chain(item)
+            problems += _check_chain(item) + _check_privacy(item)
         except (AttributeError, KeyError, TypeError, ValueError):
             name = item.get("file", MANIFEST) if isinstance(item, dict) else MANIFEST
             problems.append(Problem(str(name), "manifest_invalid", _msg_segments()))
@@ -464,6 +464,25 @@ def _check_chain(item: dict[str, Any]) -> list[Problem]:
             problems.append(Problem(name, "chain_broken", _msg_join(seg)))
         previous = seg
     return problems
+
+
+def _check_privacy(item: dict[str, Any]) -> list[Problem]:
+    """A file re-encoded for privacy: the manifest signs that file (its own hash), and each
+    source it names, not included, is one of the item's chained segments."""
+    privacy = item.get("privacy")
+    if privacy is None:
+        return []
+    name = str(item["file"])
+    chained = {str(seg["sha256"]) for seg in item["segments"]}
+    sources = [part["source"] for part in privacy["parts"]]
+    if (
+        privacy["file"] != item["file"]
+        or privacy["sha256"] != item["sha256"]
+        or not sources
+        or any(src["sha256"] not in chained or src["included"] is not False for src in sources)
+    ):
+        return [Problem(name, "manifest_invalid", _msg_privacy())]
+    return []
 
 
 # --- reading and hashing ----------------------------------------------------------------------
@@ -871,6 +890,12 @@ def _msg_entry(key: str) -> str:
 
 def _msg_segments() -> str:
     return "description des segments sources invalide"
+
+
+def _msg_privacy() -> str:
+    return (
+        "description du ré-encodage pour la vie privée incohérente avec le fichier ou ses sources"
+    )
 
 
 def _msg_link(seg: dict[str, Any]) -> str:

@@ -158,6 +158,15 @@ def open_encoder(
 ) -> Any:
     """An opened H.264 encoder `name` for frames of that size (raises if it cannot open)."""
     ctx: Any = av.CodecContext.create(name, "w")
+    configure_encoder(ctx, name, width, height, time_base, rate, preset)
+    ctx.open()
+    return ctx
+
+
+def configure_encoder(
+    ctx: Any, name: str, width: int, height: int, time_base: Fraction, rate: Fraction, preset: str
+) -> None:
+    """Set an encoder's size, rate, GOP and low-latency options (also for a muxer's stream)."""
     ctx.width, ctx.height = width, height
     ctx.pix_fmt = "nv12" if name == "h264_qsv" else "yuv420p"
     ctx.time_base, ctx.framerate = time_base, rate
@@ -169,8 +178,6 @@ def open_encoder(
         ctx.options = {"preset": "p3", "tune": "ll", "zerolatency": "1", "forced-idr": "1"}
     elif name == "h264_qsv":
         ctx.options = {"preset": "veryfast", "forced_idr": "1"}
-    ctx.open()
-    return ctx
 
 
 def choose_encoder(
