@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections import deque
 from dataclasses import dataclass, field
 
@@ -49,6 +50,7 @@ EVENTS_WAITING_MAX = 100_000  # events waiting for the database (the oldest go f
 CONFORMITY_MIN_SECONDS = 10.0  # shorter segments measure the frame rate too roughly
 FLUSH_SECONDS = 1.0  # the catalogue thread persists waiting events at least this often
 SUB_LINGER_SECONDS = 5.0  # a sub-stream session outlives its last live viewer this long
+MASKS_POLL_SECONDS = 1.0  # a mask change is applied this soon, not at the next full refresh
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +98,7 @@ class IngestWorker:
     encoders: tuple[str, ...] = ENCODERS  # the burn-in's, in order of preference
     mask_audit_interval: float | None = None  # None: settings.mask_audit_interval_seconds
     auditor: MaskAuditor | None = None
+    _masks_stamp: tuple[int, int, int] | None = None  # privacy.changes_stamp at the last refresh
 
     def start(self) -> None:
         for result in recover_all(self.rt, cameras=self.shard.owns):
@@ -119,6 +122,7 @@ class IngestWorker:
         """Bring the running sessions in line with the cameras lawfully recordable now."""
         lawful = lawful_cameras(self.rt)
         wanted = {c.camera_id: c for c in lawful if self.shard.owns(c.camera_id)}
+        self._masks_stamp = privacy.changes_stamp(self.rt)  # before reading: never misses one
         self._load_masks(list(wanted))
         for camera_id, running in list(self.sessions.items()):
             camera = wanted.get(camera_id)
@@ -170,13 +174,21 @@ class IngestWorker:
         self.flush()
 
     def run(self, stop: threading.Event, refresh_seconds: float = 10.0) -> None:
+        """Refresh every `refresh_seconds`, and within a second of any mask change (P2)."""
         self.start()
-        while not stop.wait(refresh_seconds):
+        due = time.monotonic() + refresh_seconds
+        while not stop.wait(min(MASKS_POLL_SECONDS, refresh_seconds)):
             try:
-                self.refresh()
+                if time.monotonic() >= due or self.masks_changed():
+                    due = time.monotonic() + refresh_seconds
+                    self.refresh()
             except (SentinelleError, OperationalError):
                 log.exception("ingest refresh failed; sessions keep recording")
         self.stop_all()
+
+    def masks_changed(self) -> bool:
+        """Whether any camera's masks or latches changed since the last refresh."""
+        return privacy.changes_stamp(self.rt) != self._masks_stamp
 
     def flush(self) -> None:
         """Persist waiting segments (in order), then waiting events; stop at the first
