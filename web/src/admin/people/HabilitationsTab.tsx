@@ -2,14 +2,17 @@
 // cameras (all or camera groups), with a status badge; granted and revoked (with a reason) by
 // holders of habilitations.write. A banner counts those lapsing within 30 days (A6).
 import { useCallback, useMemo, useState } from "react";
-import { api, type ApiError, type Me, type Schemas } from "../../api/client";
+import { api, type Me, type Schemas } from "../../api/client";
 import { Icon } from "../../components/icons";
 import { useToast } from "../../components/toasts";
 import { Alert, Badge, Button, Dialog, EmptyState, ErrorState, Spinner, TextField } from "../../components/ui";
 import { t } from "../../i18n";
 import { siteDateTime } from "../../site";
+import { DialogActions, ReasonDialog } from "../shared/dialogs";
+import { SelectField } from "../shared/fields";
+import { call, useAction, useLoad } from "../shared/load";
 import { countExpiring, daysBetween, habilitationState, STATE_TONE } from "./habilitation";
-import { call, CheckField, explain, frenchDate, SelectField, siteToday, useLoad } from "./shared";
+import { CheckField, explain, frenchDate, siteToday, TabHeader } from "./shared";
 import "./people.css";
 
 type User = Schemas["UserOut"];
@@ -56,17 +59,13 @@ export function HabilitationsTab({ me }: { me: Me }) {
 
   return (
     <div className="ap-tab">
-      <div className="ap-toolbar">
-        <div>
-          <h2 className="ap-title">{t("adminPeople.hab.title")}</h2>
-          <p className="muted ap-lead">{t("adminPeople.hab.lead")}</p>
-        </div>
+      <TabHeader title={t("adminPeople.hab.title")} lead={t("adminPeople.hab.lead")}>
         {canWrite && (
           <Button variant="primary" onClick={() => setGranting(true)}>
             {t("adminPeople.hab.grant")}
           </Button>
         )}
-      </div>
+      </TabHeader>
       {!canWrite && <Alert tone="info">{t("adminPeople.readOnly")}</Alert>}
       {expiring > 0 && <Alert tone="warning">{t("adminPeople.hab.expiringBanner", { count: expiring })}</Alert>}
       <div className="filters">
@@ -170,15 +169,13 @@ function GrantDialog({ users, groups, preset, onClose, onDone }: { users: User[]
     all_cameras: false,
     group_ids: [] as number[],
   });
-  const [error, setError] = useState<ApiError | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction();
   const toast = useToast();
   const datesOk = form.expires_on !== "" && form.expires_on >= form.designated_on && form.expires_on >= today;
   const scopeOk = form.all_cameras || form.group_ids.length > 0;
   const ready = form.user !== "" && form.designated_by.trim() !== "" && datesOk && scopeOk;
 
   async function submit() {
-    setBusy(true);
     const body = {
       designated_by: form.designated_by,
       designation_ref: form.designation_ref,
@@ -190,12 +187,14 @@ function GrantDialog({ users, groups, preset, onClose, onDone }: { users: User[]
       group_ids: form.all_cameras ? [] : form.group_ids,
     };
     const userId = Number(form.user);
-    const result = await call(() => api.POST("/api/users/{user_id}/habilitations", { params: { path: { user_id: userId } }, body }));
-    setBusy(false);
-    if ("error" in result) return setError(result.error);
-    toast("success", t("adminPeople.hab.granted", { username: users.find((u) => u.id === userId)?.username ?? "" }));
-    onDone();
-    onClose();
+    await run(
+      () => call(() => api.POST("/api/users/{user_id}/habilitations", { params: { path: { user_id: userId } }, body })),
+      () => {
+        toast("success", t("adminPeople.hab.granted", { username: users.find((u) => u.id === userId)?.username ?? "" }));
+        onDone();
+        onClose();
+      },
+    );
   }
 
   const toggleGroup = (id: number, on: boolean) =>
@@ -206,14 +205,7 @@ function GrantDialog({ users, groups, preset, onClose, onDone }: { users: User[]
       wide
       title={t("adminPeople.hab.grantTitle")}
       onClose={onClose}
-      footer={
-        <>
-          <Button onClick={onClose}>{t("adminPeople.cancel")}</Button>
-          <Button variant="primary" disabled={busy || !ready} onClick={() => void submit()}>
-            {t("adminPeople.hab.grantSubmit")}
-          </Button>
-        </>
-      }
+      footer={<DialogActions onCancel={onClose} onConfirm={() => void submit()} label={t("adminPeople.hab.grantSubmit")} disabled={busy || !ready} />}
     >
       {error && <Alert tone="error">{explain(error)}</Alert>}
       <SelectField label={t("adminPeople.hab.user")} value={form.user} onChange={(e) => setForm({ ...form, user: e.target.value })}>
@@ -272,44 +264,21 @@ function GrantDialog({ users, groups, preset, onClose, onDone }: { users: User[]
 }
 
 function RevokeDialog({ habilitation, username, onClose, onDone }: { habilitation: Habilitation | null; username: string; onClose: () => void; onDone: () => void }) {
-  const [reason, setReason] = useState("");
-  const [error, setError] = useState<ApiError | null>(null);
-  const [busy, setBusy] = useState(false);
   const toast = useToast();
-  const close = () => {
-    setReason("");
-    setError(null);
-    onClose();
-  };
-  async function submit() {
-    if (!habilitation) return;
-    setBusy(true);
-    const result = await call(() =>
-      api.POST("/api/habilitations/{habilitation_id}/revoke", { params: { path: { habilitation_id: habilitation.id } }, body: { reason } }),
-    );
-    setBusy(false);
-    if ("error" in result) return setError(result.error);
-    toast("success", t("adminPeople.hab.revoked"));
-    onDone();
-    close();
-  }
   return (
-    <Dialog
-      open={habilitation !== null}
+    <ReasonDialog
+      subject={habilitation}
       title={t("adminPeople.hab.revokeTitle")}
-      onClose={close}
-      footer={
-        <>
-          <Button onClick={close}>{t("adminPeople.cancel")}</Button>
-          <Button variant="danger" disabled={busy || reason.trim() === ""} onClick={() => void submit()}>
-            {t("adminPeople.hab.revokeConfirm")}
-          </Button>
-        </>
-      }
-    >
-      <p>{t("adminPeople.hab.revokeBody", { username })}</p>
-      {error && <Alert tone="error">{explain(error)}</Alert>}
-      <TextField label={t("adminPeople.reason")} value={reason} autoFocus required onChange={(e) => setReason(e.target.value)} />
-    </Dialog>
+      body={t("adminPeople.hab.revokeBody", { username })}
+      reasonLabel={t("adminPeople.reason")}
+      confirmLabel={t("adminPeople.hab.revokeConfirm")}
+      explain={explain}
+      confirm={(h, reason) => call(() => api.POST("/api/habilitations/{habilitation_id}/revoke", { params: { path: { habilitation_id: h.id } }, body: { reason } }))}
+      done={() => {
+        toast("success", t("adminPeople.hab.revoked"));
+        onDone();
+      }}
+      onClose={onClose}
+    />
   );
 }

@@ -5,7 +5,8 @@ import { api, type Me } from "../../api/client";
 import { ErrorState, Spinner } from "../../components/ui";
 import { hasMessage, type MessageKey, t } from "../../i18n";
 import { buildMatrix } from "./matrix";
-import { call, explain, useLoad } from "./shared";
+import { call, useLoad } from "../shared/load";
+import { explain } from "./shared";
 import { roleLabel } from "./UsersTab";
 import "./people.css";
 

@@ -1,13 +1,17 @@
 // Administration › Users: every individual account (never deleted, only disabled), created,
 // edited and MFA-reset by holders of users.write; read-only for users.read (A1, A8).
 import { useCallback, useState } from "react";
-import { api, type ApiError, type Me, type Schemas } from "../../api/client";
+import { api, type Me, type Schemas } from "../../api/client";
 import { Icon } from "../../components/icons";
 import { useToast } from "../../components/toasts";
-import { Alert, Badge, Button, Dialog, EmptyState, ErrorState, Spinner, TextField } from "../../components/ui";
+import { Alert, Badge, Button, Dialog, EmptyState, TextField } from "../../components/ui";
 import { type MessageKey, t } from "../../i18n";
 import { siteDateTime } from "../../site";
-import { call, CheckField, explain, SelectField, useLoad } from "./shared";
+import { DialogActions, ReasonDialog } from "../shared/dialogs";
+import { SelectField } from "../shared/fields";
+import { call, useAction, useLoad } from "../shared/load";
+import { Loaded } from "../shared/Loaded";
+import { CheckField, explain, TabHeader } from "./shared";
 import "./people.css";
 
 type User = Schemas["UserOut"];
@@ -24,48 +28,45 @@ export function UsersTab({ me }: { me: Me }) {
 
   return (
     <div className="ap-tab">
-      <div className="ap-toolbar">
-        <div>
-          <h2 className="ap-title">{t("adminPeople.users.title")}</h2>
-          <p className="muted ap-lead">{t("adminPeople.users.lead")}</p>
-        </div>
+      <TabHeader title={t("adminPeople.users.title")} lead={t("adminPeople.users.lead")}>
         {canWrite && (
           <Button variant="primary" onClick={() => setCreating(true)}>
             {t("adminPeople.users.create")}
           </Button>
         )}
-      </div>
+      </TabHeader>
       {!canWrite && <Alert tone="info">{t("adminPeople.readOnly")}</Alert>}
-      {load.state === "loading" && <Spinner label={t("adminPeople.loading")} />}
-      {load.state === "error" && <ErrorState message={explain(load.error)} onRetry={reload} />}
-      {load.state === "ready" && load.data.items.length === 0 && (
-        <EmptyState icon={<Icon name="admin" size={40} />} title={t("adminPeople.users.emptyTitle")}>
-          <p>{t("adminPeople.users.emptyBody")}</p>
-        </EmptyState>
-      )}
-      {load.state === "ready" && load.data.items.length > 0 && (
-        <div className="table-wrap">
-          <table className="table" aria-label={t("adminPeople.users.title")}>
-            <thead>
-              <tr>
-                <th scope="col">{t("adminPeople.users.col.username")}</th>
-                <th scope="col">{t("adminPeople.users.col.fullName")}</th>
-                <th scope="col">{t("adminPeople.users.col.role")}</th>
-                <th scope="col" className="nowrap">{t("adminPeople.users.col.mfa")}</th>
-                <th scope="col">{t("adminPeople.users.col.state")}</th>
-                <th scope="col" className="nowrap">{t("adminPeople.users.col.lastLogin")}</th>
-                {canWrite && <th scope="col" className="col-actions">{t("adminPeople.users.col.actions")}</th>}
-              </tr>
-            </thead>
-            <tbody>
-              {load.data.items.map((u) => (
-                <UserRow key={u.id} user={u} self={u.id === me.user_id} canWrite={canWrite} onEdit={() => setEditing(u)} onReset={() => setResetting(u)} />
-              ))}
-            </tbody>
-          </table>
-          <div className="table-footer muted">{t("adminPeople.users.count", { count: load.data.total })}</div>
-        </div>
-      )}
+      <Loaded load={load} reload={reload} loadingLabel={t("adminPeople.loading")} explain={explain}>
+        {(users) =>
+          users.items.length === 0 ? (
+            <EmptyState icon={<Icon name="admin" size={40} />} title={t("adminPeople.users.emptyTitle")}>
+              <p>{t("adminPeople.users.emptyBody")}</p>
+            </EmptyState>
+          ) : (
+            <div className="table-wrap">
+              <table className="table" aria-label={t("adminPeople.users.title")}>
+                <thead>
+                  <tr>
+                    <th scope="col">{t("adminPeople.users.col.username")}</th>
+                    <th scope="col">{t("adminPeople.users.col.fullName")}</th>
+                    <th scope="col">{t("adminPeople.users.col.role")}</th>
+                    <th scope="col" className="nowrap">{t("adminPeople.users.col.mfa")}</th>
+                    <th scope="col">{t("adminPeople.users.col.state")}</th>
+                    <th scope="col" className="nowrap">{t("adminPeople.users.col.lastLogin")}</th>
+                    {canWrite && <th scope="col" className="col-actions">{t("adminPeople.users.col.actions")}</th>}
+                  </tr>
+                </thead>
+                <tbody>
+                  {users.items.map((u) => (
+                    <UserRow key={u.id} user={u} self={u.id === me.user_id} canWrite={canWrite} onEdit={() => setEditing(u)} onReset={() => setResetting(u)} />
+                  ))}
+                </tbody>
+              </table>
+              <div className="table-footer muted">{t("adminPeople.users.count", { count: users.total })}</div>
+            </div>
+          )
+        }
+      </Loaded>
       <CreateDialog open={creating} onClose={() => setCreating(false)} onDone={reload} />
       <EditDialog user={editing} onClose={() => setEditing(null)} onDone={reload} />
       <MfaResetDialog user={resetting} onClose={() => setResetting(null)} onDone={reload} />
@@ -119,8 +120,7 @@ function RoleSelect({ value, onChange }: { value: string; onChange: (role: strin
 function CreateDialog({ open, onClose, onDone }: { open: boolean; onClose: () => void; onDone: () => void }) {
   const empty = { username: "", full_name: "", organisation: "", role: "operator", password: "" };
   const [form, setForm] = useState(empty);
-  const [error, setError] = useState<ApiError | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, setError, run } = useAction();
   const [generated, setGenerated] = useState<string | null>(null);
   const toast = useToast();
   const close = () => {
@@ -131,15 +131,16 @@ function CreateDialog({ open, onClose, onDone }: { open: boolean; onClose: () =>
   };
 
   async function submit() {
-    setBusy(true);
     const body = { ...form, role: form.role as User["role"], password: form.password || null };
-    const result = await call(() => api.POST("/api/users", { body }));
-    setBusy(false);
-    if ("error" in result) return setError(result.error);
-    toast("success", t("adminPeople.users.created", { username: result.data.user.username }));
-    onDone();
-    if (result.data.generated_password) setGenerated(result.data.generated_password);
-    else close();
+    await run(
+      () => call(() => api.POST("/api/users", { body })),
+      (created) => {
+        toast("success", t("adminPeople.users.created", { username: created.user.username }));
+        onDone();
+        if (created.generated_password) setGenerated(created.generated_password);
+        else close();
+      },
+    );
   }
 
   if (generated)
@@ -157,14 +158,7 @@ function CreateDialog({ open, onClose, onDone }: { open: boolean; onClose: () =>
       open={open}
       title={t("adminPeople.users.createTitle")}
       onClose={close}
-      footer={
-        <>
-          <Button onClick={close}>{t("adminPeople.cancel")}</Button>
-          <Button variant="primary" disabled={busy || !ready} onClick={() => void submit()}>
-            {t("adminPeople.users.createSubmit")}
-          </Button>
-        </>
-      }
+      footer={<DialogActions onCancel={close} onConfirm={() => void submit()} label={t("adminPeople.users.createSubmit")} disabled={busy || !ready} />}
     >
       {error && <Alert tone="error">{explain(error)}</Alert>}
       <div className="ap-grid">
@@ -181,15 +175,10 @@ function CreateDialog({ open, onClose, onDone }: { open: boolean; onClose: () =>
 function EditDialog({ user, onClose, onDone }: { user: User | null; onClose: () => void; onDone: () => void }) {
   const [role, setRole] = useState<string | null>(null);
   const [active, setActive] = useState<boolean | null>(null);
-  const [reason, setReason] = useState("");
-  const [error, setError] = useState<ApiError | null>(null);
-  const [busy, setBusy] = useState(false);
   const toast = useToast();
   const close = () => {
     setRole(null);
     setActive(null);
-    setReason("");
-    setError(null);
     onClose();
   };
   if (!user) return <Dialog open={false} title="" onClose={close} children={null} />;
@@ -197,87 +186,59 @@ function EditDialog({ user, onClose, onDone }: { user: User | null; onClose: () 
   const activeNow = active ?? user.active;
   const changed = roleNow !== user.role || activeNow !== user.active;
 
-  async function submit() {
-    if (!user) return;
-    setBusy(true);
+  const confirm = (u: User, reason: string) => {
     const body = {
-      ...(roleNow !== user.role ? { role: roleNow as User["role"] } : {}),
-      ...(activeNow !== user.active ? { active: activeNow } : {}),
+      ...(roleNow !== u.role ? { role: roleNow as User["role"] } : {}),
+      ...(activeNow !== u.active ? { active: activeNow } : {}),
       reason,
     };
-    const result = await call(() => api.PATCH("/api/users/{user_id}", { params: { path: { user_id: user.id } }, body }));
-    setBusy(false);
-    if ("error" in result) return setError(result.error);
-    toast("success", t("adminPeople.users.saved", { username: user.username }));
-    onDone();
-    close();
-  }
+    return call(() => api.PATCH("/api/users/{user_id}", { params: { path: { user_id: u.id } }, body }));
+  };
 
   return (
-    <Dialog
-      open
+    <ReasonDialog
+      subject={user}
       title={t("adminPeople.users.editTitle", { username: user.username })}
+      reasonLabel={t("adminPeople.reason")}
+      confirmLabel={t("adminPeople.users.save")}
+      variant="primary"
+      ready={changed}
+      explain={explain}
+      confirm={confirm}
+      done={(u) => {
+        toast("success", t("adminPeople.users.saved", { username: u.username }));
+        onDone();
+      }}
       onClose={close}
-      footer={
-        <>
-          <Button onClick={close}>{t("adminPeople.cancel")}</Button>
-          <Button variant="primary" disabled={busy || !changed || reason.trim() === ""} onClick={() => void submit()}>
-            {t("adminPeople.users.save")}
-          </Button>
-        </>
-      }
     >
-      {error && <Alert tone="error">{explain(error)}</Alert>}
       <RoleSelect value={roleNow} onChange={setRole} />
       <CheckField label={t("adminPeople.users.activeField")} checked={activeNow} onChange={setActive} />
       <p className="field-hint ap-hint">{t("adminPeople.users.editHint")}</p>
-      <TextField label={t("adminPeople.reason")} value={reason} required onChange={(e) => setReason(e.target.value)} />
-    </Dialog>
+    </ReasonDialog>
   );
 }
 
 function MfaResetDialog({ user, onClose, onDone }: { user: User | null; onClose: () => void; onDone: () => void }) {
-  const [reason, setReason] = useState("");
-  const [error, setError] = useState<ApiError | null>(null);
-  const [busy, setBusy] = useState(false);
   const toast = useToast();
-  const close = () => {
-    setReason("");
-    setError(null);
-    onClose();
-  };
-
-  async function submit() {
-    if (!user) return;
-    setBusy(true);
-    const result = await call(async () => {
-      const r = await api.POST("/api/users/{user_id}/mfa-reset", { params: { path: { user_id: user.id } }, body: { reason } });
+  const confirm = (u: User, reason: string) =>
+    call(async () => {
+      const r = await api.POST("/api/users/{user_id}/mfa-reset", { params: { path: { user_id: u.id } }, body: { reason } });
       return { ...r, data: r.response.ok ? true : undefined };
     });
-    setBusy(false);
-    if ("error" in result) return setError(result.error);
-    toast("success", t("adminPeople.users.mfaDone", { username: user.username }));
-    onDone();
-    close();
-  }
-
   return (
-    <Dialog
-      open={user !== null}
+    <ReasonDialog
+      subject={user}
       title={t("adminPeople.users.mfaTitle")}
-      onClose={close}
-      footer={
-        <>
-          <Button onClick={close}>{t("adminPeople.cancel")}</Button>
-          <Button variant="danger" disabled={busy || reason.trim() === ""} onClick={() => void submit()}>
-            {t("adminPeople.users.mfaConfirm")}
-          </Button>
-        </>
-      }
-    >
-      <p>{t("adminPeople.users.mfaBody", { username: user?.username ?? "" })}</p>
-      {error && <Alert tone="error">{explain(error)}</Alert>}
-      <TextField label={t("adminPeople.reason")} value={reason} autoFocus required onChange={(e) => setReason(e.target.value)} />
-    </Dialog>
+      body={t("adminPeople.users.mfaBody", { username: user?.username ?? "" })}
+      reasonLabel={t("adminPeople.reason")}
+      confirmLabel={t("adminPeople.users.mfaConfirm")}
+      explain={explain}
+      confirm={confirm}
+      done={(u) => {
+        toast("success", t("adminPeople.users.mfaDone", { username: u.username }));
+        onDone();
+      }}
+      onClose={onClose}
+    />
   );
 }

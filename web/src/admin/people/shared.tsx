@@ -1,11 +1,13 @@
-// Pieces the people and records tabs share: errors in this area's French, a loader hook,
-// select / textarea / checkbox fields in the console's look, the site's today and days.
-import { type ReactNode, type SelectHTMLAttributes, type TextareaHTMLAttributes, useCallback, useEffect, useId, useState } from "react";
-import { type ApiError, asApiError, networkError } from "../../api/client";
+// Pieces the people and records tabs share: errors in this area's French, the tab header,
+// textarea / checkbox fields in this area's look, the site's today and days. Loading, the
+// select and the dialog shells are admin/shared's.
+import type { ReactNode } from "react";
+import type { ApiError } from "../../api/client";
 import { describeError } from "../../api/errors";
 import { hasMessage, t } from "../../i18n";
 import { fromLocalInput, toLocalInput } from "../../playback/geometry";
 import { site } from "../../site";
+import { CheckField as BaseCheck, type CheckProps, TextAreaField as BaseTextArea, type TextAreaProps } from "../shared/fields";
 
 /** What to tell the user about an API error: this area's message for its codes, else the console's. */
 export function explain(error: ApiError): string {
@@ -13,83 +15,24 @@ export function explain(error: ApiError): string {
   return hasMessage(key) ? t(key) : describeError(error);
 }
 
-export type Load<T> = { state: "loading" } | { state: "error"; error: ApiError } | { state: "ready"; data: T };
-
-interface Answer<T> {
-  data?: T;
-  error?: unknown;
-  response: Response;
-}
-
-/** Run an openapi-fetch call: its data, or the API error (network failures included). */
-export async function call<T>(request: () => Promise<Answer<T>>): Promise<{ data: T } | { error: ApiError }> {
-  try {
-    const { data, error, response } = await request();
-    if (data !== undefined && response.ok) return { data };
-    return { error: asApiError(error, response.status) };
-  } catch {
-    return { error: networkError() };
-  }
-}
-
-/** Load with `fetcher` now and whenever it changes; `reload` runs it again. A 401 is left to the shell. */
-export function useLoad<T>(fetcher: () => Promise<{ data: T } | { error: ApiError }>): [Load<T>, () => void] {
-  const [load, setLoad] = useState<Load<T>>({ state: "loading" });
-  const run = useCallback(() => {
-    setLoad((prev) => (prev.state === "ready" ? prev : { state: "loading" }));
-    void fetcher().then((result) => {
-      if ("data" in result) setLoad({ state: "ready", data: result.data });
-      else if (result.error.status !== 401) setLoad({ state: "error", error: result.error });
-    });
-  }, [fetcher]);
-  useEffect(run, [run]);
-  return [load, run];
-}
-
-export function SelectField({
-  label,
-  children,
-  ...props
-}: SelectHTMLAttributes<HTMLSelectElement> & { label: string; children: ReactNode }) {
-  const id = useId();
+/** A tab's header: its title and lead, and its actions on the right. */
+export function TabHeader({ title, lead, children }: { title: string; lead: string; children?: ReactNode }) {
   return (
-    <div className="field">
-      <label htmlFor={id}>{label}</label>
-      <select id={id} {...props}>
-        {children}
-      </select>
+    <div className="ap-toolbar">
+      <div>
+        <h2 className="ap-title">{title}</h2>
+        <p className="muted ap-lead">{lead}</p>
+      </div>
+      {children}
     </div>
   );
 }
 
-export function TextAreaField({
-  label,
-  error,
-  ...props
-}: TextareaHTMLAttributes<HTMLTextAreaElement> & { label: string; error?: string | null }) {
-  const id = useId();
-  const hintId = `${id}-hint`;
-  return (
-    <div className={`field ${error ? "field-invalid" : ""}`}>
-      <label htmlFor={id}>{label}</label>
-      <textarea id={id} className="ap-textarea" rows={3} aria-invalid={error ? true : undefined} aria-describedby={error ? hintId : undefined} {...props} />
-      {error && (
-        <div id={hintId} className="field-hint">
-          {error}
-        </div>
-      )}
-    </div>
-  );
-}
+/** A checkbox in this area's look. */
+export const CheckField = (props: CheckProps) => <BaseCheck className="ap-check" {...props} />;
 
-export function CheckField({ label, checked, onChange }: { label: ReactNode; checked: boolean; onChange: (checked: boolean) => void }) {
-  return (
-    <label className="ap-check">
-      <input type="checkbox" checked={checked} onChange={(e) => onChange(e.target.checked)} />
-      <span>{label}</span>
-    </label>
-  );
-}
+/** A three-line textarea in this area's look; its error stands under it. */
+export const TextAreaField = (props: TextAreaProps) => <BaseTextArea className="ap-textarea" rows={3} {...props} />;
 
 /** Today's date at the site, YYYY-MM-DD. */
 export function siteToday(now: number = Date.now()): string {

@@ -8,7 +8,8 @@ import { Alert, Button, EmptyState, ErrorState, Spinner, TextField } from "../..
 import { t } from "../../i18n";
 import { formatRange } from "../../pages/ExportsPage";
 import { siteDateTime } from "../../site";
-import { call, explain, siteDayStart, siteDaysAgo, siteToday } from "../people/shared";
+import { explain, siteDayStart, siteDaysAgo, siteToday } from "../people/shared";
+import { call } from "../shared/load";
 import "./records.css";
 
 type Line = Schemas["ExportLineOut"];

@@ -2,14 +2,18 @@
 // footage escapes every sweeper until the hold is released (S9); placing and releasing are
 // journalled with their reasons, and need a habilitation covering the cameras.
 import { useCallback, useState } from "react";
-import { api, type ApiError, type Me, type Schemas } from "../../api/client";
+import { api, type Me, type Schemas } from "../../api/client";
 import { Icon } from "../../components/icons";
 import { useToast } from "../../components/toasts";
-import { Alert, Badge, Button, Dialog, EmptyState, ErrorState, Spinner, TextField } from "../../components/ui";
+import { Alert, Badge, Button, Dialog, EmptyState, Spinner, TextField } from "../../components/ui";
 import { t } from "../../i18n";
 import { formatRange } from "../../pages/ExportsPage";
 import { site, siteDateTime } from "../../site";
-import { call, CheckField, explain, frenchDate, SelectField, siteToday, TextAreaField, useLoad } from "../people/shared";
+import { DialogActions, ReasonDialog } from "../shared/dialogs";
+import { SelectField } from "../shared/fields";
+import { call, useAction, useLoad } from "../shared/load";
+import { Loaded } from "../shared/Loaded";
+import { CheckField, explain, frenchDate, siteToday, TabHeader, TextAreaField } from "../people/shared";
 import { emptyHold, GROUNDS, type HoldDraft, type HoldErrors, holdBody, validateHold } from "./holdForm";
 import "./records.css";
 
@@ -27,51 +31,48 @@ export function HoldsTab({ me }: { me: Me }) {
 
   return (
     <div className="ap-tab">
-      <div className="ap-toolbar">
-        <div>
-          <h2 className="ap-title">{t("adminPeople.holds.title")}</h2>
-          <p className="muted ap-lead">{t("adminPeople.holds.lead")}</p>
-        </div>
+      <TabHeader title={t("adminPeople.holds.title")} lead={t("adminPeople.holds.lead")}>
         {canWrite && (
           <Button variant="primary" onClick={() => setPlacing(true)}>
             <Icon name="lock" size={16} /> {t("adminPeople.holds.place")}
           </Button>
         )}
-      </div>
+      </TabHeader>
       <div className="ap-switch">
         <CheckField label={t("adminPeople.holds.showReleased")} checked={showReleased} onChange={setShowReleased} />
       </div>
-      {load.state === "loading" && <Spinner label={t("adminPeople.loading")} />}
-      {load.state === "error" && <ErrorState message={explain(load.error)} onRetry={reload} />}
-      {load.state === "ready" && load.data.length === 0 && (
-        <EmptyState icon={<Icon name="lock" size={40} />} title={t("adminPeople.holds.emptyTitle")}>
-          <p>{t("adminPeople.holds.emptyBody")}</p>
-        </EmptyState>
-      )}
-      {load.state === "ready" && load.data.length > 0 && (
-        <div className="table-wrap">
-          <table className="table" aria-label={t("adminPeople.holds.title")}>
-            <thead>
-              <tr>
-                <th scope="col">{t("adminPeople.holds.col.procedure")}</th>
-                <th scope="col">{t("adminPeople.holds.col.cameras")}</th>
-                <th scope="col">{t("adminPeople.holds.col.period")}</th>
-                <th scope="col">{t("adminPeople.holds.col.authority")}</th>
-                <th scope="col">{t("adminPeople.holds.col.reason")}</th>
-                <th scope="col">{t("adminPeople.holds.col.placed")}</th>
-                <th scope="col">{t("adminPeople.holds.col.status")}</th>
-                <th scope="col" className="col-actions">{t("adminPeople.holds.col.actions")}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {load.data.map((h) => (
-                <HoldRow key={h.id} hold={h} onRelease={canWrite ? () => setReleasing(h) : undefined} />
-              ))}
-            </tbody>
-          </table>
-          <div className="table-footer muted">{t("adminPeople.holds.count", { count: load.data.length })}</div>
-        </div>
-      )}
+      <Loaded load={load} reload={reload} loadingLabel={t("adminPeople.loading")} explain={explain}>
+        {(holds) =>
+          holds.length === 0 ? (
+            <EmptyState icon={<Icon name="lock" size={40} />} title={t("adminPeople.holds.emptyTitle")}>
+              <p>{t("adminPeople.holds.emptyBody")}</p>
+            </EmptyState>
+          ) : (
+            <div className="table-wrap">
+              <table className="table" aria-label={t("adminPeople.holds.title")}>
+                <thead>
+                  <tr>
+                    <th scope="col">{t("adminPeople.holds.col.procedure")}</th>
+                    <th scope="col">{t("adminPeople.holds.col.cameras")}</th>
+                    <th scope="col">{t("adminPeople.holds.col.period")}</th>
+                    <th scope="col">{t("adminPeople.holds.col.authority")}</th>
+                    <th scope="col">{t("adminPeople.holds.col.reason")}</th>
+                    <th scope="col">{t("adminPeople.holds.col.placed")}</th>
+                    <th scope="col">{t("adminPeople.holds.col.status")}</th>
+                    <th scope="col" className="col-actions">{t("adminPeople.holds.col.actions")}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {holds.map((h) => (
+                    <HoldRow key={h.id} hold={h} onRelease={canWrite ? () => setReleasing(h) : undefined} />
+                  ))}
+                </tbody>
+              </table>
+              <div className="table-footer muted">{t("adminPeople.holds.count", { count: holds.length })}</div>
+            </div>
+          )
+        }
+      </Loaded>
       {placing && <PlaceDialog onClose={() => setPlacing(false)} onDone={reload} />}
       <ReleaseDialog hold={releasing} onClose={() => setReleasing(null)} onDone={reload} />
     </div>
@@ -132,8 +133,7 @@ function PlaceDialog({ onClose, onDone }: { onClose: () => void; onDone: () => v
   const [draft, setDraft] = useState<HoldDraft>(emptyHold);
   const [touched, setTouched] = useState(false);
   const [filter, setFilter] = useState("");
-  const [error, setError] = useState<ApiError | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction();
   const toast = useToast();
   const errors: HoldErrors = validateHold(draft, site.timezone, Date.now(), siteToday());
   const shownError = (field: keyof HoldErrors) => {
@@ -147,13 +147,14 @@ function PlaceDialog({ onClose, onDone }: { onClose: () => void; onDone: () => v
   async function submit() {
     setTouched(true);
     if (Object.keys(errors).length > 0) return;
-    setBusy(true);
-    const result = await call(() => api.POST("/api/legal-holds", { body: holdBody(draft, site.timezone) }));
-    setBusy(false);
-    if ("error" in result) return setError(result.error);
-    toast("success", t("adminPeople.holds.placed", { procedure: result.data.procedure_number }));
-    onDone();
-    onClose();
+    await run(
+      () => call(() => api.POST("/api/legal-holds", { body: holdBody(draft, site.timezone) })),
+      (hold) => {
+        toast("success", t("adminPeople.holds.placed", { procedure: hold.procedure_number }));
+        onDone();
+        onClose();
+      },
+    );
   }
 
   const toggle = (id: number, on: boolean) =>
@@ -164,14 +165,7 @@ function PlaceDialog({ onClose, onDone }: { onClose: () => void; onDone: () => v
       wide
       title={t("adminPeople.holds.placeTitle")}
       onClose={onClose}
-      footer={
-        <>
-          <Button onClick={onClose}>{t("adminPeople.cancel")}</Button>
-          <Button variant="primary" disabled={busy} onClick={() => void submit()}>
-            {t("adminPeople.holds.placeSubmit")}
-          </Button>
-        </>
-      }
+      footer={<DialogActions onCancel={onClose} onConfirm={() => void submit()} label={t("adminPeople.holds.placeSubmit")} disabled={busy} />}
     >
       {error && <Alert tone="error">{explain(error)}</Alert>}
       <fieldset className={`ap-fieldset ${shownError("cameras") ? "ap-fieldset-invalid" : ""}`}>
@@ -225,42 +219,21 @@ function PlaceDialog({ onClose, onDone }: { onClose: () => void; onDone: () => v
 }
 
 function ReleaseDialog({ hold, onClose, onDone }: { hold: Hold | null; onClose: () => void; onDone: () => void }) {
-  const [reason, setReason] = useState("");
-  const [error, setError] = useState<ApiError | null>(null);
-  const [busy, setBusy] = useState(false);
   const toast = useToast();
-  const close = () => {
-    setReason("");
-    setError(null);
-    onClose();
-  };
-  async function submit() {
-    if (!hold) return;
-    setBusy(true);
-    const result = await call(() => api.POST("/api/legal-holds/{hold_id}/release", { params: { path: { hold_id: hold.id } }, body: { reason } }));
-    setBusy(false);
-    if ("error" in result) return setError(result.error);
-    toast("success", t("adminPeople.holds.releasedToast", { procedure: hold.procedure_number }));
-    onDone();
-    close();
-  }
   return (
-    <Dialog
-      open={hold !== null}
+    <ReasonDialog
+      subject={hold}
       title={t("adminPeople.holds.releaseTitle", { procedure: hold?.procedure_number ?? "" })}
-      onClose={close}
-      footer={
-        <>
-          <Button onClick={close}>{t("adminPeople.cancel")}</Button>
-          <Button variant="danger" disabled={busy || reason.trim() === ""} onClick={() => void submit()}>
-            {t("adminPeople.holds.releaseConfirm")}
-          </Button>
-        </>
-      }
-    >
-      <p>{t("adminPeople.holds.releaseBody")}</p>
-      {error && <Alert tone="error">{explain(error)}</Alert>}
-      <TextField label={t("adminPeople.reason")} value={reason} autoFocus required onChange={(e) => setReason(e.target.value)} />
-    </Dialog>
+      body={t("adminPeople.holds.releaseBody")}
+      reasonLabel={t("adminPeople.reason")}
+      confirmLabel={t("adminPeople.holds.releaseConfirm")}
+      explain={explain}
+      confirm={(h, reason) => call(() => api.POST("/api/legal-holds/{hold_id}/release", { params: { path: { hold_id: h.id } }, body: { reason } }))}
+      done={(h) => {
+        toast("success", t("adminPeople.holds.releasedToast", { procedure: h.procedure_number }));
+        onDone();
+      }}
+      onClose={onClose}
+    />
   );
 }

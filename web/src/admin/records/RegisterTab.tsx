@@ -8,7 +8,9 @@ import { Badge, Button, EmptyState, ErrorState, Spinner, TextField } from "../..
 import { t } from "../../i18n";
 import { formatBytes, formatRange } from "../../pages/ExportsPage";
 import { siteDateTime } from "../../site";
-import { call, explain, SelectField, siteDayStart, useLoad } from "../people/shared";
+import { explain, siteDayStart, TabHeader } from "../people/shared";
+import { SelectField } from "../shared/fields";
+import { call, useLoad } from "../shared/load";
 import "./records.css";
 
 const PAGE = 50;
@@ -53,11 +55,7 @@ export function RegisterTab(_props: { me: Me }) {
 
   return (
     <div className="ap-tab">
-      <div className="ap-toolbar">
-        <div>
-          <h2 className="ap-title">{t("adminPeople.register.title")}</h2>
-          <p className="muted ap-lead">{t("adminPeople.register.lead")}</p>
-        </div>
+      <TabHeader title={t("adminPeople.register.title")} lead={t("adminPeople.register.lead")}>
         <div className="ap-actions">
           <a className="btn btn-secondary btn-md" href={exportHref(filters, "html")} target="_blank" rel="noopener">
             {t("adminPeople.register.exportHtml")}
@@ -66,7 +64,7 @@ export function RegisterTab(_props: { me: Me }) {
             <Icon name="download" size={16} /> {t("adminPeople.register.exportCsv")}
           </a>
         </div>
-      </div>
+      </TabHeader>
       <form className="filters" onSubmit={apply} aria-label={t("adminPeople.register.title")}>
         <SelectField label={t("adminPeople.register.camera")} value={draft.camera} onChange={(e) => setDraft({ ...draft, camera: e.target.value })}>
           <option value="">{t("adminPeople.allCameras")}</option>

@@ -4,7 +4,7 @@
 import { useEffect, useState } from "react";
 import { api } from "../../api/client";
 import { useToast } from "../../components/toasts";
-import { Alert, Button, Dialog, TextField } from "../../components/ui";
+import { Alert, TextField } from "../../components/ui";
 import { t } from "../../i18n";
 import {
   type AuthErrors,
@@ -17,7 +17,7 @@ import {
   validateAuth,
 } from "./authorisationForm";
 import { type Authorisation, defaultExpiry, formatDay, PURPOSES, purposeLabel } from "./registry";
-import { call, CheckField, fieldHint, TextAreaField } from "./shared";
+import { call, CheckField, fieldHint, RegistryFormDialog, TextAreaField } from "./shared";
 
 export function AuthorisationDialog({
   editing,
@@ -71,28 +71,7 @@ export function AuthorisationDialog({
   const title = before ? t("adminReg.auth.editTitle", { reference: before.reference }) : t("adminReg.auth.createTitle");
   const fieldErrors = Object.keys(errors).filter((k) => k !== "form").length;
   return (
-    <Dialog
-      open={editing !== null}
-      title={title}
-      onClose={onClose}
-      wide
-      footer={
-        <>
-          <Button onClick={onClose}>{t("adminReg.cancel")}</Button>
-          <Button variant="primary" disabled={busy} onClick={() => void save()}>
-            {busy ? t("adminReg.saving") : t("adminReg.save")}
-          </Button>
-        </>
-      }
-    >
-      <form
-        className="reg-form"
-        noValidate
-        onSubmit={(e) => {
-          e.preventDefault();
-          void save();
-        }}
-      >
+    <RegistryFormDialog open={editing !== null} title={title} onClose={onClose} wide busy={busy} onSubmit={() => void save()} formClass="reg-form">
         {errors.form && <Alert tone="error">{errors.form}</Alert>}
         {!errors.form && fieldErrors > 0 && <Alert tone="error">{t("adminReg.fixErrors")}</Alert>}
         <div className="reg-grid">
@@ -162,9 +141,7 @@ export function AuthorisationDialog({
                 key={p}
                 label={purposeLabel(p)}
                 checked={form.purposes.includes(p)}
-                onChange={(e) =>
-                  set("purposes", e.target.checked ? [...form.purposes, p] : form.purposes.filter((x) => x !== p))
-                }
+                onChange={(on) => set("purposes", on ? [...form.purposes, p] : form.purposes.filter((x) => x !== p))}
               />
             ))}
           </div>
@@ -189,8 +166,6 @@ export function AuthorisationDialog({
             hint={t("adminReg.reasonHint")}
           />
         )}
-        <button type="submit" hidden />
-      </form>
-    </Dialog>
+    </RegistryFormDialog>
   );
 }

@@ -4,7 +4,7 @@
 import { useCallback, useState } from "react";
 import type { Me } from "../../api/client";
 import { Icon } from "../../components/icons";
-import { Alert, Badge, Button, EmptyState, ErrorState, Spinner } from "../../components/ui";
+import { Alert, Badge, Button, EmptyState } from "../../components/ui";
 import { t } from "../../i18n";
 import { AuthorisationDialog } from "./AuthorisationDialog";
 import {
@@ -17,7 +17,8 @@ import {
   formatDay,
   needingAction,
 } from "./registry";
-import { loadRegistry, type Registry, useLoad } from "./shared";
+import { Loaded } from "../shared/Loaded";
+import { loadRegistry, type Registry, RegistryToolbar, useLoad } from "./shared";
 import "./registry.css";
 
 export function AuthorisationsTab({ me }: { me: Me }) {
@@ -27,25 +28,16 @@ export function AuthorisationsTab({ me }: { me: Me }) {
 
   return (
     <div className="reg-tab">
-      <div className="reg-toolbar">
-        <h2>{t("adminReg.auth.title")}</h2>
-        <div className="reg-toolbar-actions">
-          <Button onClick={reload} aria-label={t("adminReg.loading")}>
-            <Icon name="refresh" size={16} />
-          </Button>
-          {canWrite && (
-            <Button variant="primary" onClick={() => setEditing("new")}>
-              {t("adminReg.auth.new")}
-            </Button>
-          )}
-        </div>
-      </div>
+      <RegistryToolbar
+        title={t("adminReg.auth.title")}
+        onReload={reload}
+        newLabel={t("adminReg.auth.new")}
+        onNew={canWrite ? () => setEditing("new") : undefined}
+      />
       {!canWrite && <p className="muted reg-lead">{t("adminReg.readOnly")}</p>}
-      {load.state === "loading" && <Spinner label={t("adminReg.auth.loading")} />}
-      {load.state === "error" && <ErrorState message={explain(load.error)} onRetry={reload} />}
-      {load.state === "ready" && (
-        <AuthorisationsTable registry={load.data} canWrite={canWrite} onEdit={setEditing} onNew={() => setEditing("new")} />
-      )}
+      <Loaded load={load} reload={reload} loadingLabel={t("adminReg.auth.loading")} explain={explain}>
+        {(registry) => <AuthorisationsTable registry={registry} canWrite={canWrite} onEdit={setEditing} onNew={() => setEditing("new")} />}
+      </Loaded>
       <AuthorisationDialog
         editing={editing}
         onClose={() => setEditing(null)}

@@ -5,7 +5,7 @@
 import { type ReactNode, useEffect, useState } from "react";
 import { api } from "../../api/client";
 import { useToast } from "../../components/toasts";
-import { Alert, Badge, Button, Dialog, TextField } from "../../components/ui";
+import { Alert, Badge, TextField } from "../../components/ui";
 import { t } from "../../i18n";
 import { siteDateTime } from "../../site";
 import {
@@ -35,7 +35,7 @@ import {
   SITE_CATEGORIES,
   siteLabel,
 } from "./registry";
-import { call, CheckField, fieldHint, type Registry, SelectField, useConformity } from "./shared";
+import { call, CheckField, fieldHint, type Registry, RegistryFormDialog, SelectField, useConformity } from "./shared";
 
 const CREATE_STATUSES = ["planned", "awaiting_authorisation", "in_service"] as const;
 
@@ -94,28 +94,15 @@ export function CameraDialog({
 
   const fieldErrors = Object.entries(errors).filter(([k, v]) => k !== "form" && v).length;
   return (
-    <Dialog
+    <RegistryFormDialog
       open={editing !== null}
       title={before ? t("adminReg.form.editTitle", { code: before.code }) : t("adminReg.form.createTitle")}
       onClose={onClose}
       wide
-      footer={
-        <>
-          <Button onClick={onClose}>{t("adminReg.cancel")}</Button>
-          <Button variant="primary" disabled={busy} onClick={() => void save()}>
-            {busy ? t("adminReg.saving") : t("adminReg.save")}
-          </Button>
-        </>
-      }
+      busy={busy}
+      onSubmit={() => void save()}
+      formClass="reg-form reg-camera-form"
     >
-      <form
-        className="reg-form reg-camera-form"
-        noValidate
-        onSubmit={(e) => {
-          e.preventDefault();
-          void save();
-        }}
-      >
         {errors.form && <Alert tone="error">{errors.form}</Alert>}
         {!errors.form && fieldErrors > 0 && <Alert tone="error">{t("adminReg.fixErrors")}</Alert>}
         <IdentitySection form={form} errors={errors} creating={creating} set={set} />
@@ -132,9 +119,7 @@ export function CameraDialog({
             hint={t("adminReg.reasonHint")}
           />
         )}
-        <button type="submit" hidden />
-      </form>
-    </Dialog>
+    </RegistryFormDialog>
   );
 }
 
@@ -314,7 +299,7 @@ function LegalSection({ form, errors, registry, creating, set }: SectionProps & 
           <div />
         )}
       </div>
-      <CheckField label={t("adminReg.form.fastFlows")} checked={form.fast_flows} onChange={(e) => set("fast_flows", e.target.checked)} />
+      <CheckField label={t("adminReg.form.fastFlows")} checked={form.fast_flows} onChange={(on) => set("fast_flows", on)} />
       <div className="reg-minimums" data-testid="legal-minimums" aria-live="polite">
         <div className="reg-minimums-title">{t("adminReg.form.minimums")}</div>
         <div className="reg-minimums-value">{t("adminReg.form.minimumsValue", { width: mins.width, height: mins.height, fps: mins.fps })}</div>

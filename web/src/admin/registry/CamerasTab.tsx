@@ -4,7 +4,7 @@
 import { useCallback, useEffect, useMemo, useState } from "react";
 import type { Me } from "../../api/client";
 import { Icon } from "../../components/icons";
-import { Badge, Button, EmptyState, ErrorState, Spinner, TextField } from "../../components/ui";
+import { Badge, Button, EmptyState, TextField } from "../../components/ui";
 import { t } from "../../i18n";
 import { CameraDialog } from "./CameraDialog";
 import {
@@ -18,7 +18,8 @@ import {
   kindLabel,
   type Zone,
 } from "./registry";
-import { loadRegistry, type Registry, SelectField, useConformity, useLoad } from "./shared";
+import { Loaded } from "../shared/Loaded";
+import { loadRegistry, type Registry, RegistryToolbar, SelectField, useConformity, useLoad } from "./shared";
 import { StatusDialog } from "./StatusDialog";
 import "./registry.css";
 
@@ -55,49 +56,43 @@ export function CamerasTab({ me }: { me: Me }) {
 
   return (
     <div className="reg-tab">
-      <div className="reg-toolbar">
-        <h2>{t("adminReg.cams.title")}</h2>
-        <div className="reg-toolbar-actions">
-          <Button onClick={reload} aria-label={t("adminReg.loading")}>
-            <Icon name="refresh" size={16} />
-          </Button>
-          {canWrite && (
-            <Button variant="primary" disabled={load.state !== "ready" || noZone} onClick={() => setEditing("new")}>
-              {t("adminReg.cams.new")}
-            </Button>
-          )}
-        </div>
-      </div>
-      {load.state === "loading" && <Spinner label={t("adminReg.cams.loading")} />}
-      {load.state === "error" && <ErrorState message={explain(load.error)} onRetry={reload} />}
-      {load.state === "ready" && (
-        <>
-          <Filters filter={filter} zones={load.data.zones} onChange={setFilter} />
-          {load.data.cameras.length === 0 ? (
-            <EmptyState icon={<Icon name="wall" size={40} />} title={t("adminReg.cams.emptyTitle")}>
-              <p>{noZone ? t("adminReg.cams.noZone") : t("adminReg.cams.emptyBody")}</p>
-            </EmptyState>
-          ) : (
-            <CameraTable
-              registry={load.data}
-              cameras={filterCameras(load.data.cameras, filter)}
-              canWrite={canWrite}
-              canStatus={canStatus}
-              onEdit={setEditing}
-              onStatus={setStatusOf}
+      <RegistryToolbar
+        title={t("adminReg.cams.title")}
+        onReload={reload}
+        newLabel={t("adminReg.cams.new")}
+        onNew={canWrite ? () => setEditing("new") : undefined}
+        newDisabled={load.state !== "ready" || noZone}
+      />
+      <Loaded load={load} reload={reload} loadingLabel={t("adminReg.cams.loading")} explain={explain}>
+        {(registry) => (
+          <>
+            <Filters filter={filter} zones={registry.zones} onChange={setFilter} />
+            {registry.cameras.length === 0 ? (
+              <EmptyState icon={<Icon name="wall" size={40} />} title={t("adminReg.cams.emptyTitle")}>
+                <p>{noZone ? t("adminReg.cams.noZone") : t("adminReg.cams.emptyBody")}</p>
+              </EmptyState>
+            ) : (
+              <CameraTable
+                registry={registry}
+                cameras={filterCameras(registry.cameras, filter)}
+                canWrite={canWrite}
+                canStatus={canStatus}
+                onEdit={setEditing}
+                onStatus={setStatusOf}
+              />
+            )}
+            <CameraDialog
+              editing={editing}
+              registry={registry}
+              onClose={() => setEditing(null)}
+              onSaved={() => {
+                setEditing(null);
+                reload();
+              }}
             />
-          )}
-          <CameraDialog
-            editing={editing}
-            registry={load.data}
-            onClose={() => setEditing(null)}
-            onSaved={() => {
-              setEditing(null);
-              reload();
-            }}
-          />
-        </>
-      )}
+          </>
+        )}
+      </Loaded>
       <StatusDialog
         camera={statusOf}
         onClose={() => setStatusOf(null)}

@@ -4,7 +4,8 @@
 import { useEffect, useState } from "react";
 import { api } from "../../api/client";
 import { useToast } from "../../components/toasts";
-import { Alert, Button, Dialog, TextField } from "../../components/ui";
+import { Alert, TextField } from "../../components/ui";
+import { FormDialog } from "../shared/dialogs";
 import { t } from "../../i18n";
 import { type Camera, type CameraStatus, cameraStatusLabel, explain, nextStatuses } from "./registry";
 import { call, SelectField } from "./shared";
@@ -46,27 +47,16 @@ export function StatusDialog({ camera, onClose, onDone }: { camera: Camera | nul
   }
 
   return (
-    <Dialog
+    <FormDialog
       open={camera !== null}
       title={camera ? t("adminReg.statusDlg.title", { code: camera.code }) : ""}
       onClose={onClose}
-      footer={
-        <>
-          <Button onClick={onClose}>{t("adminReg.cancel")}</Button>
-          <Button variant="primary" disabled={busy || options.length === 0} onClick={() => void submit()}>
-            {t("adminReg.statusDlg.submit")}
-          </Button>
-        </>
-      }
+      onSubmit={() => void submit()}
+      submitLabel={t("adminReg.statusDlg.submit")}
+      submitDisabled={busy || options.length === 0}
     >
       {camera && (
-        <form
-          noValidate
-          onSubmit={(e) => {
-            e.preventDefault();
-            void submit();
-          }}
-        >
+        <>
           <p>{t("adminReg.statusDlg.current", { status: cameraStatusLabel(camera.status) })}</p>
           {error && <Alert tone="error">{error}</Alert>}
           {options.length === 0 ? (
@@ -95,9 +85,8 @@ export function StatusDialog({ camera, onClose, onDone }: { camera: Camera | nul
               />
             </>
           )}
-          <button type="submit" hidden />
-        </form>
+        </>
       )}
-    </Dialog>
+    </FormDialog>
   );
 }

@@ -5,11 +5,12 @@ import { useCallback, useEffect, useState } from "react";
 import { api, type Me } from "../../api/client";
 import { Icon } from "../../components/icons";
 import { useToast } from "../../components/toasts";
-import { Alert, Badge, Button, Dialog, EmptyState, ErrorState, Spinner, TextField } from "../../components/ui";
+import { Alert, Badge, Button, EmptyState, TextField } from "../../components/ui";
 import { t } from "../../i18n";
 import { navigate } from "../../shell/router";
 import { AUTH_TONE, type Authorisation, authStatusLabel, explain, type Zone } from "./registry";
-import { call, fieldHint, loadRegistry, type Registry, SelectField, TextAreaField, useLoad } from "./shared";
+import { Loaded } from "../shared/Loaded";
+import { call, fieldHint, loadRegistry, type Registry, RegistryFormDialog, RegistryToolbar, SelectField, TextAreaField, useLoad } from "./shared";
 import "./registry.css";
 
 export function ZonesTab({ me }: { me: Me }) {
@@ -19,40 +20,35 @@ export function ZonesTab({ me }: { me: Me }) {
   const noAuthorisation = load.state === "ready" && load.data.authorisations.length === 0;
   return (
     <div className="reg-tab">
-      <div className="reg-toolbar">
-        <h2>{t("adminReg.zones.title")}</h2>
-        <div className="reg-toolbar-actions">
-          <Button onClick={reload} aria-label={t("adminReg.loading")}>
-            <Icon name="refresh" size={16} />
-          </Button>
-          {canWrite && (
-            <Button variant="primary" disabled={load.state !== "ready" || noAuthorisation} onClick={() => setEditing("new")}>
-              {t("adminReg.zones.new")}
-            </Button>
-          )}
-        </div>
-      </div>
-      {load.state === "loading" && <Spinner label={t("adminReg.zones.loading")} />}
-      {load.state === "error" && <ErrorState message={explain(load.error)} onRetry={reload} />}
-      {load.state === "ready" && noAuthorisation && (
-        <EmptyState icon={<Icon name="map" size={40} />} title={t("adminReg.zones.emptyTitle")}>
-          <p>{t("adminReg.zones.noAuthorisation")}</p>
-        </EmptyState>
-      )}
-      {load.state === "ready" && !noAuthorisation && (
-        <ZoneGroups registry={load.data} canWrite={canWrite} onEdit={setEditing} />
-      )}
-      {load.state === "ready" && (
-        <ZoneDialog
-          editing={editing}
-          authorisations={load.data.authorisations}
-          onClose={() => setEditing(null)}
-          onSaved={() => {
-            setEditing(null);
-            reload();
-          }}
-        />
-      )}
+      <RegistryToolbar
+        title={t("adminReg.zones.title")}
+        onReload={reload}
+        newLabel={t("adminReg.zones.new")}
+        onNew={canWrite ? () => setEditing("new") : undefined}
+        newDisabled={load.state !== "ready" || noAuthorisation}
+      />
+      <Loaded load={load} reload={reload} loadingLabel={t("adminReg.zones.loading")} explain={explain}>
+        {(registry) => (
+          <>
+            {noAuthorisation ? (
+              <EmptyState icon={<Icon name="map" size={40} />} title={t("adminReg.zones.emptyTitle")}>
+                <p>{t("adminReg.zones.noAuthorisation")}</p>
+              </EmptyState>
+            ) : (
+              <ZoneGroups registry={registry} canWrite={canWrite} onEdit={setEditing} />
+            )}
+            <ZoneDialog
+              editing={editing}
+              authorisations={registry.authorisations}
+              onClose={() => setEditing(null)}
+              onSaved={() => {
+                setEditing(null);
+                reload();
+              }}
+            />
+          </>
+        )}
+      </Loaded>
     </div>
   );
 }
@@ -200,27 +196,14 @@ function ZoneDialog({
   }
 
   return (
-    <Dialog
+    <RegistryFormDialog
       open={editing !== null}
       title={before ? t("adminReg.zones.editTitle", { name: before.name }) : t("adminReg.zones.createTitle")}
       onClose={onClose}
-      footer={
-        <>
-          <Button onClick={onClose}>{t("adminReg.cancel")}</Button>
-          <Button variant="primary" disabled={busy} onClick={() => void save()}>
-            {busy ? t("adminReg.saving") : t("adminReg.save")}
-          </Button>
-        </>
-      }
+      busy={busy}
+      onSubmit={() => void save()}
+      formClass="reg-form"
     >
-      <form
-        className="reg-form"
-        noValidate
-        onSubmit={(e) => {
-          e.preventDefault();
-          void save();
-        }}
-      >
         {errors.form && <Alert tone="error">{errors.form}</Alert>}
         <SelectField
           label={t("adminReg.zones.authorisation")}
@@ -251,8 +234,6 @@ function ZoneDialog({
           value={description}
           onChange={(e) => setDescription(e.target.value)}
         />
-        <button type="submit" hidden />
-      </form>
-    </Dialog>
+    </RegistryFormDialog>
   );
 }

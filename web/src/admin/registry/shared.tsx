@@ -1,52 +1,19 @@
-// Pieces the registry tabs share: API calls that answer data or a French-ready error, a
-// loader hook, the whole camera list (paged by the API), and select / textarea / checkbox
-// fields in the console's look.
-import {
-  type InputHTMLAttributes,
-  type ReactNode,
-  type SelectHTMLAttributes,
-  type TextareaHTMLAttributes,
-  useCallback,
-  useEffect,
-  useId,
-  useState,
-} from "react";
-import { api, type ApiError, asApiError, networkError, type Schemas } from "../../api/client";
+// Pieces the registry tabs share: the whole camera list (paged by the API) and the registry
+// loaded at once, the toolbar, the form dialog, textarea / checkbox fields in this area's
+// look, and each camera's conformity. Loading, the select and the dialog shells are admin/shared's.
+import { useEffect, useState } from "react";
+import { api, type Schemas } from "../../api/client";
+import { Icon } from "../../components/icons";
+import { Button } from "../../components/ui";
+import { t } from "../../i18n";
+import { FormDialog } from "../shared/dialogs";
+import { CheckField as BaseCheck, type CheckProps, TextAreaField as BaseTextArea, type TextAreaProps } from "../shared/fields";
+import { call, type Result } from "../shared/load";
 import type { Authorisation, Camera, Zone } from "./registry";
 
-export type Result<T> = { data: T } | { error: ApiError };
-export type Load<T> = { state: "loading" } | { state: "error"; error: ApiError } | { state: "ready"; data: T };
-
-interface Answer<T> {
-  data?: T;
-  error?: unknown;
-  response: Response;
-}
-
-/** Run an openapi-fetch call: its data, or the API error (network failures included). */
-export async function call<T>(request: () => Promise<Answer<T>>): Promise<Result<T>> {
-  try {
-    const { data, error, response } = await request();
-    if (data !== undefined && response.ok) return { data };
-    return { error: asApiError(error, response.status) };
-  } catch {
-    return { error: networkError() };
-  }
-}
-
-/** Load with `fetcher` now and whenever it changes; `reload` runs it again (keeping what is
- * shown meanwhile). A 401 is left to the shell, which goes back to the login page. */
-export function useLoad<T>(fetcher: () => Promise<Result<T>>): [Load<T>, () => void] {
-  const [load, setLoad] = useState<Load<T>>({ state: "loading" });
-  const run = useCallback(() => {
-    void fetcher().then((result) => {
-      if ("data" in result) setLoad({ state: "ready", data: result.data });
-      else if (result.error.status !== 401) setLoad({ state: "error", error: result.error });
-    });
-  }, [fetcher]);
-  useEffect(run, [run]);
-  return [load, run];
-}
+// Re-exported: the registry and privacy tabs take them from here.
+export { call, type Load, type Result, useLoad } from "../shared/load";
+export { SelectField } from "../shared/fields";
 
 const PAGE = 500;
 
@@ -80,56 +47,46 @@ export async function loadRegistry(): Promise<Result<Registry>> {
   return { data: { authorisations: auths.data, zones: zones.data, cameras: cameras.data } };
 }
 
-export function SelectField({
-  label,
-  hint,
-  error,
-  children,
-  ...props
-}: SelectHTMLAttributes<HTMLSelectElement> & { label: string; hint?: string; error?: string | null; children: ReactNode }) {
-  const id = useId();
-  const shown = error ?? hint;
+/** A textarea in this area's look, with its hint under it. */
+export const TextAreaField = (props: TextAreaProps) => <BaseTextArea className="reg-textarea" {...props} />;
+
+/** A checkbox in this area's look. */
+export const CheckField = (props: CheckProps & { label: string }) => <BaseCheck className="reg-check" {...props} />;
+
+/** The toolbar of a registry tab: its title, "reload", and "new" where `onNew` is given. */
+export function RegistryToolbar({
+  title,
+  onReload,
+  newLabel,
+  onNew,
+  newDisabled = false,
+}: {
+  title: string;
+  onReload: () => void;
+  newLabel: string;
+  onNew?: () => void;
+  newDisabled?: boolean;
+}) {
   return (
-    <div className={`field ${error ? "field-invalid" : ""}`}>
-      <label htmlFor={id}>{label}</label>
-      <select id={id} aria-invalid={error ? true : undefined} aria-describedby={shown ? `${id}-hint` : undefined} {...props}>
-        {children}
-      </select>
-      {shown && (
-        <div id={`${id}-hint`} className="field-hint">
-          {shown}
-        </div>
-      )}
+    <div className="reg-toolbar">
+      <h2>{title}</h2>
+      <div className="reg-toolbar-actions">
+        <Button onClick={onReload} aria-label={t("adminReg.loading")}>
+          <Icon name="refresh" size={16} />
+        </Button>
+        {onNew && (
+          <Button variant="primary" disabled={newDisabled} onClick={onNew}>
+            {newLabel}
+          </Button>
+        )}
+      </div>
     </div>
   );
 }
 
-export function TextAreaField({
-  label,
-  hint,
-  ...props
-}: TextareaHTMLAttributes<HTMLTextAreaElement> & { label: string; hint?: string }) {
-  const id = useId();
-  return (
-    <div className="field">
-      <label htmlFor={id}>{label}</label>
-      <textarea id={id} className="reg-textarea" aria-describedby={hint ? `${id}-hint` : undefined} {...props} />
-      {hint && (
-        <div id={`${id}-hint`} className="field-hint">
-          {hint}
-        </div>
-      )}
-    </div>
-  );
-}
-
-export function CheckField({ label, ...props }: InputHTMLAttributes<HTMLInputElement> & { label: string }) {
-  return (
-    <label className="reg-check">
-      <input type="checkbox" {...props} />
-      <span>{label}</span>
-    </label>
-  );
+/** The form dialog of this area: "Enregistrer" (or "Enregistrement…" while busy). */
+export function RegistryFormDialog({ busy, ...props }: Omit<Parameters<typeof FormDialog>[0], "submitLabel" | "submitDisabled"> & { busy: boolean }) {
+  return <FormDialog submitLabel={busy ? t("adminReg.saving") : t("adminReg.save")} submitDisabled={busy} {...props} />;
 }
 
 /** A text field whose error replaces its hint (TextField shows one line under the input). */
