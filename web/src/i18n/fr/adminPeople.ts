@@ -5,7 +5,6 @@ export const frAdminPeople = {
   "adminPeople.none": "—",
   "adminPeople.yes": "Oui",
   "adminPeople.no": "Non",
-  "adminPeople.cancel": "Annuler",
   "adminPeople.readOnly": "Consultation seule : votre rôle ne permet pas de modifier ces données.",
   "adminPeople.reason": "Motif (journalisé)",
   "adminPeople.reasonRequired": "Indiquez le motif : il est inscrit au journal.",

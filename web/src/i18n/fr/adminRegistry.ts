@@ -5,7 +5,6 @@ export const frAdminRegistry = {
   "adminReg.none": "—",
   "adminReg.yes": "Oui",
   "adminReg.no": "Non",
-  "adminReg.cancel": "Annuler",
   "adminReg.save": "Enregistrer",
   "adminReg.saving": "Enregistrement…",
   "adminReg.edit": "Modifier",
