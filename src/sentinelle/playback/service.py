@@ -19,7 +19,7 @@ from typing import BinaryIO
 from sentinelle.access.models import Permission, Principal
 from sentinelle.audit.models import AuditAction
 from sentinelle.core.clock import ensure_utc
-from sentinelle.playback import errors, grants, hls, policy, repository, snapshot
+from sentinelle.playback import errors, grants, hls, masking, policy, repository, snapshot
 from sentinelle.playback.access import Requester, actor_of, authorise, journal_access
 from sentinelle.playback.grants import Grant
 from sentinelle.playback.models import (
@@ -32,6 +32,8 @@ from sentinelle.playback.models import (
     Timeline,
 )
 from sentinelle.playback.timeline import load_timeline, summaries
+from sentinelle.privacy import audit_service
+from sentinelle.privacy.audit_service import MaskFlag
 from sentinelle.registry import errors as registry_errors
 from sentinelle.runtime import Runtime
 from sentinelle.storage import layout
@@ -95,17 +97,26 @@ def playlist(rt: Runtime, principal: Principal, token: str, camera_id: int) -> s
         authorise(s, principal, [camera_id], PLAYBACK)
         rows = repository.playable_segments(s, camera_id, grant.start, grant.end)
     root = layout.recordings_root(rt.settings.resolved_data_dir)
-    media = [m for row in rows if (m := _media_segment(root, row)) is not None]
+    flags = audit_service.flags(rt, camera_id)  # flagged footage is served masked
+    media = [m for row in rows if (m := _media_segment(rt, camera_id, root, row, flags))]
     return hls.render_playlist(media, grant.start, SEGMENTS_URL)
 
 
-def _media_segment(root: Path, row: repository.PlayableSegment) -> hls.MediaSegment | None:
+def _media_segment(
+    rt: Runtime,
+    camera_id: int,
+    root: Path,
+    row: repository.PlayableSegment,
+    flags: list[MaskFlag],
+) -> hls.MediaSegment | None:
     try:
-        init = hls.init_length(root / row.path)
-    except (OSError, hls.NotFragmented) as exc:  # S1 broken: `storage check` reports it
+        path = masking.served_file(rt, camera_id, row.id, root / row.path, flags)
+        init = hls.init_length(path)
+    except (OSError, hls.NotFragmented, masking.MaskingFailed) as exc:  # S1 broken or P1
         log.warning("segment %s left out of a playlist: %s", row.id, exc)
         return None
-    return hls.MediaSegment(row.id, row.start, row.end, init, row.bytes)
+    size = row.bytes if path == root / row.path else path.stat().st_size
+    return hls.MediaSegment(row.id, row.start, row.end, init, size)
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,12 +139,23 @@ def open_segment(rt: Runtime, principal: Principal, token: str, segment_id: int)
         authorise(s, principal, [row.camera_id], PLAYBACK)
     if row.state != SegmentState.ACTIVE:
         raise errors.footage_destroyed(segment_id)
-    path = layout.recordings_root(rt.settings.resolved_data_dir) / row.path
+    path = _served(rt, row.camera_id, row.id, row.path)
     try:
         handle = path.open("rb")
     except FileNotFoundError as exc:
         raise errors.segment_file_missing(segment_id) from exc
     return SegmentFile(handle, os.fstat(handle.fileno()).st_size)
+
+
+def _served(rt: Runtime, camera_id: int, segment_id: int, relative: str) -> Path:
+    """The recorded file, or its masked re-encoding if flagged (never the recorded one then)."""
+    path = layout.recordings_root(rt.settings.resolved_data_dir) / relative
+    if not path.exists():
+        raise errors.segment_file_missing(segment_id)
+    try:
+        return masking.served_file(rt, camera_id, segment_id, path, None)
+    except masking.MaskingFailed as exc:
+        raise errors.undecodable_footage(segment_id, str(exc)) from exc
 
 
 def do_take_snapshot(rt: Runtime, who: Requester, camera_id: int, data: SnapshotInput) -> Snapshot:
@@ -148,9 +170,7 @@ def do_take_snapshot(rt: Runtime, who: Requester, camera_id: int, data: Snapshot
             raise errors.no_footage(camera_id, at)
         details = {"at": at.isoformat(), "format": str(data.format), "segment_id": row.id}
         journal_access(s, actor_of(who), AuditAction.SNAPSHOT_TAKEN, [camera], reason, details, now)
-    path = layout.recordings_root(rt.settings.resolved_data_dir) / row.path
-    if not path.exists():
-        raise errors.segment_file_missing(row.id)
+    path = _served(rt, camera_id, row.id, row.path)
     try:
         frame, instant = snapshot.frame_at(path, row.start, row.keyframes_ms, at)
     except snapshot.Undecodable as exc:
