@@ -17,6 +17,7 @@ import pytest
 
 from sentinelle.audit.models import Actor
 from sentinelle.core.clock import FakeClock
+from sentinelle.core.errors import SentinelleError
 from sentinelle.evidence import privacy, verifier
 from sentinelle.ingest.clips import write_clip
 from sentinelle.ingest.writer import FinishedSegment
@@ -231,3 +232,16 @@ def test_the_verifier_refuses_a_privacy_statement_naming_another_source(
     (problem,) = verifier._check_privacy(item)
     assert problem.code == "manifest_invalid"
     assert "ré-encodage" in problem.message
+
+
+def test_a_flagged_segment_that_cannot_be_masked_fails_the_export(
+    rt: Runtime, clock: FakeClock, lost_clip: Path
+) -> None:
+    camera, _ = _camera(rt, clock, lost_clip)
+    _flag(rt, camera)
+    rows = _rows(rt, camera)
+    mask = privacy.masker(rt, camera)
+    assert mask(rows[0], memoryview(b"not read: outside the flag")) is None
+    with pytest.raises(SentinelleError) as refused:
+        mask(rows[1], memoryview(b"\0\0\0\x08free" + b"x" * 64))
+    assert refused.value.code == "privacy_reencode_failed"

@@ -15,6 +15,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import av
+import av.error
+
+from sentinelle.core.errors import Unavailable
 from sentinelle.ingest.writer import MaskStamp
 from sentinelle.playback import masking
 from sentinelle.privacy import audit_service
@@ -62,10 +66,24 @@ def masker(rt: Runtime, camera_id: int) -> Masker:
         if not hits:
             return None
         versions = masking.versions_of(rt, camera_id, row.start_at, row.end_at)
-        encoded, used = masking.reencode(data, row.start_at, masking.chooser(versions), masks)
+        choose = masking.chooser(versions)
+        try:
+            encoded, used = masking.reencode(data, row.start_at, choose, masks)
+        except (av.error.FFmpegError, OSError, ValueError) as exc:
+            raise reencode_failed(row.path, exc) from exc
         return MaskedSource(row, encoded, hits, used)
 
     return mask
+
+
+def reencode_failed(path: str, exc: Exception) -> Unavailable:
+    """A flagged segment could not be masked: the export fails rather than leak it (P1)."""
+    return Unavailable(
+        "privacy_reencode_failed",
+        f"the recorded segment {path} must be masked (a mask audit failed) but could not be "
+        f"re-encoded ({type(exc).__name__}): the export is refused and nothing was signed",
+        {"segment": path},
+    )
 
 
 def flagged(row: SegmentRow, flags: list[MaskFlag]) -> tuple[MaskFlag, ...]:
