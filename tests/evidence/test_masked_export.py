@@ -245,3 +245,46 @@ def test_a_flagged_segment_that_cannot_be_masked_fails_the_export(
     with pytest.raises(SentinelleError) as refused:
         mask(rows[1], memoryview(b"\0\0\0\x08free" + b"x" * 64))
     assert refused.value.code == "privacy_reencode_failed"
+
+
+RIGHT = (0.6, 0.5, 0.9, 0.9)
+
+
+def test_each_frame_is_masked_with_the_version_in_force_at_its_instant(
+    rt: Runtime, clock: FakeClock, lost_clip: Path, tmp_path: Path
+) -> None:
+    camera, _ = _camera(rt, clock, lost_clip)
+    switch = START + timedelta(seconds=14)  # inside the flagged segment 10–20 s
+    clock.set(switch)
+    polygons = [
+        MaskPolygon(name="fenêtres", points=_points(WINDOW)),
+        MaskPolygon(name="balcon", points=_points(RIGHT)),
+    ]
+    privacy_service.do_set_masks(
+        rt, ADMIN, camera, MaskSetInput(polygons=polygons, reason="balcon")
+    )
+    clock.set(START + timedelta(hours=1))
+    _flag(rt, camera)
+    row = export(
+        rt, [camera], START + timedelta(seconds=10), START + timedelta(seconds=20), tmp_path
+    )
+    package = Path(row.package_path)
+    (item,) = _manifest(package)["items"]
+    before = privacy_service.masks_at(rt, camera, switch - timedelta(seconds=1))
+    after = privacy_service.masks_at(rt, camera, switch)
+    assert after.version == before.version + 1
+    assert item["privacy"]["parts"][0]["masks"] == [
+        {"version": v.version, "digest": v.digest} for v in (before, after)
+    ]
+    right = rasterize([_points(RIGHT)], W, H)
+    inside = np.frombuffer(right.to_bytes(1), np.uint8).reshape(H, W).astype(bool)
+    core = inside[2:-2, 2:-2] & inside[:-4, 2:-2] & inside[4:, 2:-2]
+    with av.open(str(package / item["file"])) as container:
+        stds = [
+            float(f.to_ndarray()[:H, :W][2:-2, 2:-2][core].std())
+            for f in container.decode(container.streams.video[0])
+        ]
+    assert len(stds) == 100
+    assert min(stds[:40]) > 15  # 10–14 s: version 1 does not hide the balcony
+    assert max(stds[40:]) < 4.0  # from 14 s: version 2 does
+    assert max(_window_std(package / item["file"])) < 4.0  # the window, always
