@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import io
 import os
+import tempfile
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from fractions import Fraction
@@ -204,6 +205,6 @@ def _make(
     except (av.error.FFmpegError, OSError, ValueError) as exc:
         raise MaskingFailed(f"{type(exc).__name__}: {exc}") from exc
     cached.parent.mkdir(parents=True, exist_ok=True)
-    part = cached.with_suffix(f".{os.getpid()}.part")
-    part.write_bytes(data)
-    os.replace(part, cached)
+    with tempfile.NamedTemporaryFile(dir=cached.parent, suffix=".part", delete=False) as part:
+        part.write(data)  # a name of its own: concurrent requests may make the same file
+    os.replace(part.name, cached)
