@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import io
 import json
+import subprocess
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from fractions import Fraction
@@ -31,6 +33,7 @@ from sentinelle.ingest.burnin import BurnIn
 from sentinelle.ingest.events import EventKind
 from sentinelle.ingest.live_server import LiveServer
 from sentinelle.ingest.livewire import Frame, FrameKind, StreamChoice, init_codec, socket_path
+from sentinelle.ingest.session import LivePacket
 from sentinelle.ingest.worker import IngestWorker
 from sentinelle.privacy import service as privacy
 from sentinelle.privacy.geometry import rasterize
@@ -50,7 +53,7 @@ from tests import factories as f
 from tests.api.conftest import Town
 from tests.ingest.recorder import Recorder
 from tests.support.live import FeedReader
-from tests.support.rtsp import rtsp_server
+from tests.support.rtsp import DEBIAN_PYTHON, free_port, rtsp_server
 from tests.support.streams import joined
 
 ADMIN = Actor.user(7, "admin-dupont")
@@ -62,17 +65,26 @@ Planes = npt.NDArray[np.uint8]  # frames × rows × columns (luma)
 
 
 def textured_clip(
-    path: Path, seconds: float, width: int = 320, height: int = 240, fps: int = 10
+    path: Path,
+    seconds: float,
+    width: int = 320,
+    height: int = 240,
+    fps: int = 10,
+    codec: str = "libx264",
 ) -> Path:
     """A keyframe a second: a checkerboard of 8-pixel squares sliding 3 pixels a
-    frame, so that every area has scene detail that changes."""
+    frame, so that every area has scene detail that changes (H.264, or H.265 with
+    `codec="libx265"`)."""
     rows, cols = np.mgrid[0:height, 0:width]
     chroma = np.full((height // 2 * width // 2,), 128, np.uint8).reshape(-1, width)
     with av.open(str(path), "w", format="mp4") as out:
-        stream = out.add_stream("libx264", rate=fps)
+        stream = out.add_stream(codec, rate=fps)
         stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
         stream.codec_context.time_base = Fraction(1, fps)
         stream.codec_context.options = {"g": str(fps), "bf": "0", "preset": "ultrafast"}
+        if codec == "libx265":
+            gop = f"keyint={fps}:min-keyint={fps}:bframes=0:log-level=none"
+            stream.codec_context.options = {"preset": "ultrafast", "x265-params": gop}
         for i in range(round(seconds * fps)):
             luma = ((((cols + 3 * i) // 8 + rows // 8) % 2) * 150 + 50).astype(np.uint8)
             frame = av.VideoFrame.from_ndarray(
@@ -287,8 +299,8 @@ def test_a_mask_change_applies_from_a_keyframe_and_is_journalled(
 
 
 def _record(
-    rt: Runtime, clock: FakeClock, clip: Path, masks: CameraMasks, **stage: object
-) -> tuple[Recorder, list[object]]:
+    rt: Runtime, clock: FakeClock, clip: Path | str, masks: CameraMasks, **stage: object
+) -> tuple[Recorder, list[LivePacket]]:
     """Record a file source through the burn-in; also what a live subscriber received."""
     rec = Recorder(rt, clock, masks.camera_id, str(clip), target=timedelta(seconds=10))
     rec.session.stage = lambda stream, on_event: BurnIn(
@@ -321,6 +333,52 @@ def test_a_change_of_resolution_masks_the_same_normalised_area(
     raster = rasterize([rect("x", LEFT).points], 480, 360)
     assert raster.bounds() == (48, 36, 192, 180)  # the same tenths of the picture
     assert EventKind.STREAM_CHANGED in rec.kinds()
+
+
+@contextmanager
+def hevc_rtsp_server(clips: dict[str, Path]) -> Iterator[str]:
+    """Serve H.265 clips over RTSP (an HEVC camera): rtsp://127.0.0.1:PORT/NAME."""
+    port = free_port()
+    script = Path(__file__).with_name("rtsp_h265_server.py")
+    args = [DEBIAN_PYTHON, str(script), str(port), *(f"{n}={p}" for n, p in clips.items())]
+    with subprocess.Popen(args, stdout=subprocess.PIPE, text=True) as server:
+        assert server.stdout is not None
+        assert server.stdout.readline().strip() == "READY"
+        try:
+            yield f"rtsp://127.0.0.1:{port}"
+        finally:
+            server.terminate()
+            server.wait(10)
+
+
+def test_an_hevc_camera_in_server_mode_records_h264_segments_that_decode_masked(
+    rt: Runtime, clock: FakeClock, tmp_path: Path
+) -> None:
+    """The burn-in encodes H.264 whatever the camera sends: the segments of an H.265 camera
+    declare H.264 with the encoder's parameter sets (not the camera's hvcC), decode, and
+    show the mask; the catalogue says h264."""
+    clip = textured_clip(tmp_path / "hevc.mp4", 5, codec="libx265")
+    with av.open(str(clip)) as source:
+        assert source.streams.video[0].codec_context.name == "hevc"
+    _, _, (camera, _) = f.town(rt)
+    masks = server_masks(rt, camera.id, rect("fenêtres", LEFT))
+    with hevc_rtsp_server({"main": clip}) as base:
+        rec, shown = _record(rt, clock, f"{base}/main", masks)
+    assert rec.segments
+    root = layout.recordings_root(rt.settings.resolved_data_dir)
+    for segment in rec.segments:
+        assert segment.codec == "h264"
+        with av.open(str(root / segment.path)) as video:
+            assert video.streams.video[0].codec_context.name == "h264"
+        recorded = lumas(root / segment.path)
+        assert recorded.shape[1:] == (segment.height, segment.width) == (240, 320)
+        assert is_flat(recorded, LEFT)
+        assert shows_scene(recorded, BELOW)
+    assert sum(len(s.keyframes_ms) for s in rec.segments) >= 4  # the camera's GOPs
+    assert {row.codec for row in segment_rows(rt, camera.id)} == {"h264"}
+    assert EventKind.STREAM_CHANGED not in rec.kinds()
+    assert shown
+    assert all(item.extradata and item.extradata[4] & 0x1F == 7 for item in shown)  # H.264 SPS
 
 
 def test_an_encoder_that_cannot_open_leaves_a_gap_and_an_event_never_the_camera(

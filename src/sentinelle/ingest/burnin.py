@@ -4,7 +4,8 @@ segment writer and live fan-out, for a camera whose masks the server applies.
 Each packet is decoded, its frame's picture mask (`policy.picture_mask`, per polygon for the
 fills) is filled on the YUV planes directly (opaque: flat; pixelate: block averages of at
 least 1/40 of the width, on a grid anchored at the picture's corner), and the frame is encoded
-as H.264 again; only those packets leave the stage. Whatever fails — decoding, encoding, an
+as H.264 again, whatever the camera's codec (an H.265 camera's segments are H.264: the stage
+says so, `codec`); only those packets leave the stage. Whatever fails — decoding, encoding, an
 encoder that cannot open, masks that cannot be loaded or computed, an encoder slower than
 real time — the stage drops frames (a gap) until the next keyframe, and says so once per
 episode with an event; it never passes the camera's own packets on.
@@ -222,6 +223,7 @@ class BurnIn:
     preset: str = PRESET
     backlog_max: float = BACKLOG_MAX
     clock: Callable[[], float] = time.perf_counter
+    codec: str = "h264"  # what it gives, whatever the camera's codec (H.265 too)
     parameter_sets: bytes = b""  # what the writer's track starts with: the encoder's, in-band
     extradata: bytes | None = None  # the encoder's parameter sets (Annex B), for live viewers
     encoder_name: str | None = None

@@ -51,8 +51,10 @@ Staged = tuple[Any, datetime, timedelta, MaskStamp | None]  # packet, at, durati
 
 
 class PacketStage(Protocol):
-    """Transforms one connection's packets before they are recorded and shown."""
+    """Transforms one connection's packets before they are recorded and shown: the segments
+    then describe the stage's stream (its codec, size and parameter sets), not the camera's."""
 
+    codec: str  # the codec of the packets it gives (FFmpeg's name: "h264")
     parameter_sets: bytes  # what the writer's track starts with (Annex B; b"": in-band)
     extradata: bytes | None  # what live viewers are given with each packet
 
@@ -149,6 +151,7 @@ class CameraSession:
                     cfg.segment_target,
                     on_changed=lambda detail: self._event(EventKind.STREAM_CHANGED, detail),
                     parameter_sets=None if stage is None else stage.parameter_sets,
+                    codec=None if stage is None else stage.codec,
                 )
                 if cfg.record
                 else _LiveOnly()

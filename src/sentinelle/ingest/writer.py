@@ -109,9 +109,11 @@ class SegmentWriter:
         target: timedelta = SEGMENT_TARGET,
         on_changed: Callable[[str], None] = lambda detail: None,
         parameter_sets: bytes | None = None,
+        codec: str | None = None,
     ) -> None:
-        """`parameter_sets` (Annex B) replaces the template's when the packets are not the
-        template's own (the burn-in's encoder: b"", its packets carry them in-band)."""
+        """When the packets are not the template's own (the burn-in's encoder), `codec` is
+        theirs and `parameter_sets` (Annex B; b"": carried in-band) replaces the template's:
+        the track then takes only the time base from the template."""
         self._root = root
         self._camera_id = camera_id
         self._template = template
@@ -121,10 +123,12 @@ class SegmentWriter:
         self._open: _Open | None = None
         self._part: Path | None = None  # the `.part` being written, until renamed
         ctx = template.codec_context
+        self._codec = codec or ctx.name
+        self._own = codec is not None  # a stage's packets, not the template's
         extradata = (ctx.extradata or b"") if parameter_sets is None else parameter_sets
         self._annex_b = bitstream.is_annex_b(extradata)
         self._facts = StreamFacts(
-            bitstream.parameter_sets(extradata, ctx.name, whole=True), ctx.width, ctx.height
+            bitstream.parameter_sets(extradata, self._codec, whole=True), ctx.width, ctx.height
         )
         self.last_keyframe_at: datetime | None = None
 
@@ -188,7 +192,7 @@ class SegmentWriter:
                 current.container.close()  # what failed to close, recovery cuts off
 
     def _stream_changed(self, packet: av.packet.Packet[av.stream.Stream]) -> bool:
-        codec = self._template.codec_context.name
+        codec = self._codec
         if not self._annex_b:
             return False
         head = bytes(memoryview(packet)[: bitstream.HEAD_BYTES])
@@ -207,12 +211,24 @@ class SegmentWriter:
         final.parent.mkdir(parents=True, exist_ok=True)
         part = self._part = final.with_name(final.name + layout.PART_SUFFIX)
         container = av.open(str(part), "w", format="mp4", options=MUXER_OPTIONS)
-        stream = container.add_stream_from_template(self._template)
+        stream = self._track(container)
+        return _Open(at, rel, part, container, stream, self._facts, mask)
+
+    def _track(self, container: av.container.OutputContainer) -> av.stream.Stream:
+        """The segment's video track. For the template's packets, a copy of the template
+        (with the parameter sets and size of a mid-stream change); for a stage's, a track of
+        the stage's codec and picture size, whose parameter sets the muxer takes from the
+        first keyframe (in-band), never the camera's."""
         facts = self._facts
+        if self._own:
+            stream = container.add_mux_stream(self._codec, width=facts.width, height=facts.height)
+            stream.time_base = self._template.time_base
+            return stream
+        stream = container.add_stream_from_template(self._template)
         if facts.parameter_sets and facts.height:
             ctx = stream.codec_context
             ctx.extradata, ctx.width, ctx.height = facts.parameter_sets, facts.width, facts.height
-        return _Open(at, rel, part, container, stream, facts, mask)
+        return stream
 
     def _finish(self, end: datetime) -> None:
         current = self._open
@@ -234,7 +250,7 @@ class SegmentWriter:
                 path=current.rel,
                 size=final.stat().st_size,
                 sha256=layout.sha256_of(final),
-                codec=self._template.codec_context.name,
+                codec=self._codec,
                 width=current.facts.width,
                 height=current.facts.height,
                 fps=round(current.frames / seconds, 3),

@@ -1,0 +1,36 @@
+"""A real RTSP server serving H.265 clips (an HEVC camera), as tests/support/rtsp_server.py
+does for H.264: GStreamer's RTSP server under Debian's /usr/bin/python3,
+`rtsp_h265_server.py PORT NAME=CLIP.mp4 ...`; prints READY when it listens."""
+
+import sys
+
+import gi
+
+gi.require_version("Gst", "1.0")
+gi.require_version("GstRtspServer", "1.0")
+from gi.repository import GLib, Gst, GstRtspServer  # noqa: E402
+
+
+def main() -> None:
+    Gst.init(None)
+    port, mounts = sys.argv[1], sys.argv[2:]
+    server = GstRtspServer.RTSPServer()
+    server.set_address("127.0.0.1")
+    server.set_service(port)
+    points = server.get_mount_points()
+    for mount in mounts:
+        name, clip = mount.split("=", 1)
+        factory = GstRtspServer.RTSPMediaFactory()
+        factory.set_launch(
+            f'( filesrc location="{clip}" ! qtdemux ! h265parse config-interval=-1 '
+            "! rtph265pay name=pay0 pt=96 )"
+        )
+        factory.set_shared(True)
+        points.add_factory(f"/{name}", factory)
+    server.attach(None)
+    print("READY", flush=True)  # noqa: T201 - the protocol with the test fixture
+    GLib.MainLoop().run()
+
+
+if __name__ == "__main__":
+    main()
