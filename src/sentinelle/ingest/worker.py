@@ -293,12 +293,17 @@ class IngestWorker:
         log.info("recording camera %s", camera.code)
 
     def _load_masks(self, camera_ids: list[int]) -> None:
-        """The masks in force now; a camera whose masks cannot be read is forgotten, so its
-        session burns in with unknown masks: it shows and records nothing (P1)."""
+        """The masks in force now. A camera whose masks cannot be read — whatever the reason:
+        a row this version does not understand, say an unknown fill — is forgotten, so its
+        session burns in with unknown masks: it shows and records nothing (P1); the other
+        cameras are not concerned. A database that is unavailable is not a camera's problem:
+        it ends the refresh (`run` retries), every session keeping the masks it had."""
         for camera_id in camera_ids:
             try:
                 self.masks[camera_id] = privacy.camera_masks(self.rt, camera_id)
-            except SentinelleError:
+            except OperationalError:
+                raise
+            except Exception:  # one camera's unreadable masks must not stop the shard
                 log.exception("camera %s: masks unreadable; nothing is shown", camera_id)
                 self.masks.pop(camera_id, None)
 
