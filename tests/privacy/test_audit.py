@@ -21,6 +21,7 @@ from sentinelle.core.clock import FakeClock
 from sentinelle.ingest.clips import write_clip
 from sentinelle.privacy import audit_service, service
 from sentinelle.privacy.audit import (
+    COARSE_MIN,
     FLAT_MIN,
     STD_MAX,
     FrameResult,
@@ -65,10 +66,11 @@ def _encode(path: Path, lumas: list[Plane]) -> Path:
     """Encode luma pictures (grey chroma) as H.264, like a camera would send them."""
     with av.open(str(path), "w", format="mp4") as out:
         stream = out.add_stream("libx264", rate=10)
-        stream.width, stream.height, stream.pix_fmt = W, H, "yuv420p"
+        height, width = lumas[0].shape
+        stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
         stream.codec_context.time_base = Fraction(1, 10)
         stream.codec_context.options = {"g": "10", "bf": "0", "preset": "ultrafast"}
-        chroma = np.full((H // 4, W), 128, np.uint8)
+        chroma = np.full((height // 4, width), 128, np.uint8)
         for i, luma in enumerate(lumas):
             yuv = np.concatenate([luma, chroma, chroma])
             frame = av.VideoFrame.from_ndarray(yuv, format="yuv420p")
@@ -78,17 +80,21 @@ def _encode(path: Path, lumas: list[Plane]) -> Path:
     return path
 
 
-def _scene(seed: int = 3) -> Plane:
+def _scene(seed: int = 3, width: int = W, height: int = H) -> Plane:
     rng = np.random.default_rng(seed)
-    ys, xs = np.mgrid[0:H, 0:W]
-    base = 70 + 60 * xs / W + 25 * ((xs // 7 + ys // 5) % 2) + rng.normal(0, 15, (H, W))
+    ys, xs = np.mgrid[0:height, 0:width]
+    scale = width // W
+    texture = 25 * ((xs // (7 * scale) + ys // (5 * scale)) % 2)
+    base = 70 + 60 * xs / width + texture + rng.normal(0, 15, (height, width))
     return np.clip(base, 0, 255).astype(np.uint8)
 
 
 def _pixelate(luma: Plane, box: tuple[float, float, float, float], block: int) -> Plane:
     """What a camera's pixelating mask does: block averages on a grid from the corner."""
     out = luma.copy()
-    x0, y0, x1, y1 = round(box[0] * W), round(box[1] * H), round(box[2] * W), round(box[3] * H)
+    height, width = luma.shape
+    x0, y0 = round(box[0] * width), round(box[1] * height)
+    x1, y1 = round(box[2] * width), round(box[3] * height)
     for y in range(y0, y1, block):
         for x in range(x0, x1, block):
             cell = out[y : min(y + block, y1), x : min(x + block, x1)]
@@ -271,3 +277,50 @@ def test_an_administrator_asks_for_an_audit_of_an_audited_camera(
     assert second.json()["requested_at"] == first.json()["requested_at"]  # not doubled
     assert audit_service.take_requests(rt, {camera, town.out_of_scope.id}) == {camera}
     assert audit_service.take_requests(rt, {camera}) == set()
+
+
+@pytest.mark.parametrize("uncovered", [0.05, 0.10, 0.15])
+def test_a_camera_mask_that_leaves_a_strip_of_the_polygon_visible_fails(
+    tmp_path: Path, uncovered: float
+) -> None:
+    """The camera hides most of the polygon but a strip of the scene along its side (a mask
+    shifted after a reboot or a zoom): on the whole the polygon looks pixelated, cell by cell
+    it does not."""
+    width, height, box = 1280, 720, (0.30, 0.20, 0.70, 0.60)
+    shown = (box[0], box[1], box[2] - (box[2] - box[0]) * uncovered, box[3])
+    clip = write_clip(
+        tmp_path / "shifted.mp4",
+        1,
+        width=width,
+        height=height,
+        fps=5,
+        gop_seconds=1,
+        masks=[shown],
+    )
+    with av.open(str(clip)) as source:
+        frame = next(f for f in source.decode(video=0) if f.key_frame)
+    planes = [
+        np.frombuffer(p, np.uint8).reshape(p.height, p.line_size)[:, : p.width]
+        for p in frame.planes
+    ]
+    mask = raster_mask(rasterize([rect(*box)], width, height))
+    result = check_frame(planes[0], (planes[1], planes[2]), [("fenêtres", mask)])
+    (polygon_result,) = result.polygons
+    assert polygon_result.measures.flat_share >= FLAT_MIN  # the whole alone would pass...
+    assert polygon_result.measures.cells_shown > 0  # ...its cells along the strip do not
+    assert result.verdict is Verdict.FAIL
+
+
+@pytest.mark.parametrize("block", [8, 16])
+def test_a_fine_mosaic_is_not_a_pixelated_mask(tmp_path: Path, block: int) -> None:
+    """Blocks smaller than 1/40 of the width (32 pixels at 1280) still show shapes: nearly
+    every neighbour pair is flat, yet pairs `coarse(width)` apart are not: it fails; blocks of
+    1/40 pass (test_a_pixelated_camera_mask_passes)."""
+    width, height = 1280, 720
+    luma = _pixelate(_scene(width=width, height=height), WINDOW, block)
+    clip = _encode(tmp_path / "fine.mp4", [luma] * 2)
+    mask = raster_mask(rasterize([rect(*WINDOW)], width, height))
+    result = check_frame(*_decoded(clip), [("fenêtres", mask)])
+    assert result.polygons[0].measures.flat_share >= FLAT_MIN  # flat at one pixel...
+    assert result.polygons[0].measures.coarse_share < COARSE_MIN  # ...not at the scale
+    assert result.verdict is Verdict.FAIL

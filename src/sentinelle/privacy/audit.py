@@ -25,6 +25,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -34,6 +35,11 @@ from sentinelle.privacy.geometry import Raster
 STD_MAX = 4.0  # luma / chroma standard deviation of a uniform fill, after erosion
 FLAT_STEP = 3  # a luma step this small between neighbours is "flat"
 FLAT_MIN = 0.85  # a pixelated area: at least this share of neighbour pairs is flat
+COARSE_PER_WIDTH = 1 / 160  # pairs this far apart (2 at 320, 8 at 1280, 12 at 1920)...
+COARSE_MIN = 0.75  # ...are flat this often in a mosaic of blocks >= width / 40 (0.92+)
+CELL_PER_WIDTH = 1 / 40  # the polygon is also judged cell by cell (8 at 320, 48 at 1920)
+CELL_MIN = 8  # pixels: the smallest cell side
+CELL_FILL = 0.5  # a cell is judged when this share of it is inside the (eroded) polygon
 MIN_PIXELS = 64  # fewer pixels left after erosion: too small to judge
 EROSION_MIN = 2  # pixels eroded from each border at 320 pixels wide...
 EROSION_PER_WIDTH = 1 / 240  # ...growing with the width (8 pixels at 1920)
@@ -55,6 +61,9 @@ class Measures:
     chroma_std: float
     flat_share: float
     detail: float
+    coarse_share: float = 1.0  # flat pairs `coarse(width)` apart: block-constancy at scale
+    cells: int = 0  # cells judged (a polygon's measures; 0 for the reference)
+    cells_shown: int = 0  # cells of them neither uniform nor block-constant
 
     @property
     def uniform(self) -> bool:
@@ -62,12 +71,13 @@ class Measures:
 
     @property
     def pixelated(self) -> bool:
-        return self.flat_share >= FLAT_MIN
+        return self.flat_share >= FLAT_MIN and self.coarse_share >= COARSE_MIN
 
     @property
     def hidden(self) -> bool:
-        """Nothing recoverable: a uniform fill or block-constant pixels."""
-        return self.uniform or self.pixelated
+        """Nothing recoverable: a uniform fill or coarse block-constant pixels, everywhere
+        (no cell of the polygon shows detail)."""
+        return (self.uniform or self.pixelated) and self.cells_shown == 0
 
     def as_json(self) -> dict[str, float | int]:
         return {
@@ -76,6 +86,9 @@ class Measures:
             "chroma_std": round(self.chroma_std, 2),
             "flat_share": round(self.flat_share, 4),
             "detail": round(self.detail, 2),
+            "coarse_share": round(self.coarse_share, 4),
+            "cells": self.cells,
+            "cells_shown": self.cells_shown,
         }
 
 
@@ -113,6 +126,16 @@ class FrameResult:
 def erosion(width: int) -> int:
     """Pixels dropped along each border of a polygon at this picture width."""
     return max(EROSION_MIN, round(width * EROSION_PER_WIDTH))
+
+
+def coarse(width: int) -> int:
+    """The distance of the pairs that tell a coarse mosaic from a fine one."""
+    return max(2, round(width * COARSE_PER_WIDTH))
+
+
+def cell_size(width: int) -> int:
+    """The side of the cells a polygon is judged by, at this picture width."""
+    return max(CELL_MIN, round(width * CELL_PER_WIDTH))
 
 
 def raster_mask(raster: Raster) -> Mask:
@@ -186,25 +209,92 @@ def _measure_polygon(
         sy, sx = luma.shape[0] // chroma[0].shape[0], luma.shape[1] // chroma[0].shape[1]
         ccrop = (slice(top // sy, -(-bottom // sy)), slice(left // sx, -(-right // sx)))
         planes = (chroma[0][ccrop], chroma[1][ccrop])
-    return measure(luma[crop], planes, inside)
+    width = luma.shape[1]
+    return measure(luma[crop], planes, inside, coarse(width), cell_size(width))
 
 
-def measure(luma: Plane, chroma: tuple[Plane, Plane] | None, mask: Mask) -> Measures:
-    """The measures of the pixels of `mask` (see the module)."""
+def measure(
+    luma: Plane,
+    chroma: tuple[Plane, Plane] | None,
+    mask: Mask,
+    distance: int = 0,
+    cell: int = 0,
+) -> Measures:
+    """The measures of the pixels of `mask` (see the module); `distance` > 0: also the share
+    of flat pairs that far apart; `cell` > 0: also judge the mask cell by cell."""
     pixels = int(mask.sum())
     if pixels == 0:
         return Measures(0, 0.0, 0.0, 1.0, 0.0)
     rows, cols = _box(mask)
     y, m = luma[rows, cols].astype(np.int16), mask[rows, cols]
-    steps = [
-        np.abs(y[:, 1:] - y[:, :-1])[m[:, 1:] & m[:, :-1]],
-        np.abs(y[1:, :] - y[:-1, :])[m[1:, :] & m[:-1, :]],
-    ]
-    pairs = np.concatenate(steps)
+    pairs = _pairs(y, m, 1)
     flat = float((pairs <= FLAT_STEP).mean()) if pairs.size else 1.0
     detail = float(pairs.mean()) if pairs.size else 0.0
+    far = _pairs(y, m, distance) if distance else pairs[:0]
+    coarse_share = float((far <= FLAT_STEP).mean()) if far.size else 1.0
     chroma_std = max((_chroma_std(c, mask) for c in chroma), default=0.0) if chroma else 0.0
-    return Measures(pixels, float(y[m].std()), chroma_std, flat, detail)
+    cells, shown = _cells(y, m, distance, cell) if cell else (0, 0)
+    return Measures(pixels, float(y[m].std()), chroma_std, flat, detail, coarse_share, cells, shown)
+
+
+def _pairs(y: npt.NDArray[np.int16], m: Mask, d: int) -> npt.NDArray[np.int16]:
+    """The absolute luma steps between the pixels of `m` `d` apart, across and down."""
+    return np.concatenate(
+        [
+            np.abs(y[:, d:] - y[:, :-d])[m[:, d:] & m[:, :-d]],
+            np.abs(y[d:, :] - y[:-d, :])[m[d:, :] & m[:-d, :]],
+        ]
+    )
+
+
+def _cells(y: npt.NDArray[np.int16], m: Mask, distance: int, cell: int) -> tuple[int, int]:
+    """Judge the mask by square cells of side `cell` (a strip of the scene left visible, or
+    a fine mosaic, shows in its cells even when the whole looks masked): the cells judged
+    (at least `CELL_FILL` of them inside) and those neither uniform nor coarse
+    block-constant (`FLAT_MIN` of their neighbour pairs and `COARSE_MIN` of their pairs
+    `distance` apart flat)."""
+    n = _per_cell(m, cell)
+    judged = n >= CELL_FILL * cell * cell
+    if not judged.any():
+        return 0, 0
+    values = np.where(m, y, 0).astype(np.int32)
+    count = np.maximum(n, 1)
+    mean = _per_cell(values, cell) / count
+    std = np.sqrt(np.maximum(_per_cell(values * values, cell) / count - mean * mean, 0.0))
+    block = np.ones_like(judged)
+    for d, share in ((1, FLAT_MIN), (distance, COARSE_MIN)):
+        (across, a_in), (down, d_in) = _steps(y, m, d)
+        flat = ((across <= FLAT_STEP) & a_in).view(np.uint8) + ((down <= FLAT_STEP) & d_in)
+        pairs = a_in.view(np.uint8) + d_in
+        block &= _per_cell(flat, cell) >= share * _per_cell(pairs, cell)
+    shown = judged & ~((std <= STD_MAX) | block)
+    return int(judged.sum()), int(shown.sum())
+
+
+def _steps(y: npt.NDArray[np.int16], m: Mask, d: int) -> list[tuple[npt.NDArray[np.int16], Mask]]:
+    """The luma steps to the pixel `d` across and `d` down, each at the first pixel's place
+    (full size, zero where none), and whether both pixels are in `m`."""
+    out = []
+    for across in (True, False):
+        step, inside = np.zeros(y.shape, np.int16), np.zeros(y.shape, np.bool_)
+        if across and y.shape[1] > d:
+            step[:, :-d] = np.abs(y[:, d:] - y[:, :-d])
+            inside[:, :-d] = m[:, d:] & m[:, :-d]
+        elif not across and y.shape[0] > d:
+            step[:-d, :] = np.abs(y[d:, :] - y[:-d, :])
+            inside[:-d, :] = m[d:, :] & m[:-d, :]
+        out.append((step, inside))
+    return out
+
+
+def _per_cell(a: npt.NDArray[Any], cell: int) -> npt.NDArray[np.int64]:
+    """The sums of `a` over square cells of side `cell` from its corner (the last ones cut)."""
+    h, w = a.shape
+    rows, cols = -(-h // cell), -(-w // cell)
+    padded = np.zeros((rows * cell, cols * cell), np.int32)
+    padded[:h, :w] = a
+    sums: npt.NDArray[np.int64] = padded.reshape(rows, cell, cols, cell).sum(axis=(1, 3))
+    return sums
 
 
 def _chroma_std(plane: Plane, mask: Mask) -> float:
