@@ -98,7 +98,7 @@ class IngestWorker:
     encoders: tuple[str, ...] = ENCODERS  # the burn-in's, in order of preference
     mask_audit_interval: float | None = None  # None: settings.mask_audit_interval_seconds
     auditor: MaskAuditor | None = None
-    _masks_stamp: tuple[int, int, int] | None = None  # privacy.changes_stamp at the last refresh
+    _masks_stamp: tuple[int, ...] | None = None  # privacy.changes_stamp at the last refresh
 
     def start(self) -> None:
         for result in recover_all(self.rt, cameras=self.shard.owns):

@@ -28,6 +28,7 @@ from sentinelle.privacy.models import (
 )
 from sentinelle.privacy.tables import MaskLatchRow, MaskSetRow
 from sentinelle.registry import repository as registry
+from sentinelle.registry.models import CameraKind
 from sentinelle.registry.tables import CameraRow
 from sentinelle.runtime import Runtime
 
@@ -40,19 +41,27 @@ def camera_masks(rt: Runtime, camera_id: int) -> CameraMasks:
         return _view(s, registry.get_camera(s, camera_id))
 
 
-def changes_stamp(rt: Runtime) -> tuple[int, int, int]:
-    """A stamp that moves whenever any camera's masks or latches change: the newest version,
-    the newest latch, and how many latches are confirmed. One cheap query, so the ingest
-    worker can apply a change within a second instead of at its next full refresh (P2)."""
+def changes_stamp(rt: Runtime) -> tuple[int, ...]:
+    """A stamp that moves whenever any camera's masks, latches or enforcement change: the
+    newest version, the newest latch, how many latches are confirmed, and which cameras are
+    PTZ (their count and the sum of their ids: a camera that becomes or stops being `ptz`
+    changes the enforcement, P5). One cheap query — the registry's cameras are a few hundred
+    rows — so the ingest worker can apply a change within a second instead of at its next full
+    refresh (P2)."""
+    ptz = CameraRow.kind == str(CameraKind.PTZ)
     with rt.db.read() as s:
         row = s.execute(
             sa.select(
                 sa.select(sa.func.coalesce(sa.func.max(MaskSetRow.id), 0)).scalar_subquery(),
                 sa.select(sa.func.coalesce(sa.func.max(MaskLatchRow.id), 0)).scalar_subquery(),
                 sa.select(sa.func.count(MaskLatchRow.confirmed_at)).scalar_subquery(),
+                sa.select(sa.func.count(CameraRow.id)).where(ptz).scalar_subquery(),
+                sa.select(sa.func.coalesce(sa.func.sum(CameraRow.id), 0))
+                .where(ptz)
+                .scalar_subquery(),
             )
         ).one()
-        return int(row[0]), int(row[1]), int(row[2])
+        return tuple(int(value) for value in row)
 
 
 def masks_at(rt: Runtime, camera_id: int, at: datetime) -> MaskVersion:
