@@ -279,6 +279,39 @@ def test_an_administrator_asks_for_an_audit_of_an_audited_camera(
     assert audit_service.take_requests(rt, {camera}) == set()
 
 
+def test_a_flag_starts_at_the_last_audit_that_found_the_polygon_hidden_whatever_its_verdict(
+    rt: Runtime, clock: FakeClock, town: Town
+) -> None:
+    """Inconclusive audits (a dark picture) found the polygon hidden: the footage since the
+    last of them is flagged, not only since the failing frame (no audit ever passed)."""
+    camera = _masked(rt, town)
+    t0 = clock.now() + timedelta(minutes=1)
+    for k in range(5):
+        at = t0 + timedelta(minutes=k)
+        audit_service.do_record_audit(
+            rt, camera, at, AuditTrigger.PERIODIC, _result(Verdict.INCONCLUSIVE), 1
+        )
+    failed = audit_service.do_record_audit(
+        rt, camera, t0 + timedelta(minutes=10), AuditTrigger.PERIODIC, _result(Verdict.FAIL), 1
+    )
+    assert failed.flag is not None
+    assert failed.flag.from_at == t0 + timedelta(minutes=4)
+
+
+def test_a_flag_with_no_earlier_audit_starts_when_the_camera_began_masking_itself(
+    rt: Runtime, clock: FakeClock, town: Town
+) -> None:
+    camera = _masked(rt, town)
+    began = service.camera_masks(rt, camera).current.effective_from
+    assert began is not None
+    at = clock.now() + timedelta(minutes=10)
+    failed = audit_service.do_record_audit(
+        rt, camera, at, AuditTrigger.START, _result(Verdict.FAIL), 1
+    )
+    assert failed.flag is not None
+    assert failed.flag.from_at == began < at
+
+
 @pytest.mark.parametrize("uncovered", [0.05, 0.10, 0.15])
 def test_a_camera_mask_that_leaves_a_strip_of_the_polygon_visible_fails(
     tmp_path: Path, uncovered: float

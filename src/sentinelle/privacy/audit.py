@@ -100,7 +100,8 @@ class PolygonResult:
     measures: Measures
 
     def as_json(self) -> dict[str, object]:
-        return {"name": self.name, "verdict": str(self.verdict), "why": self.why}
+        hidden = self.measures.pixels >= MIN_PIXELS and self.measures.hidden
+        return {"name": self.name, "verdict": str(self.verdict), "why": self.why, "hidden": hidden}
 
 
 @dataclass(frozen=True, slots=True)

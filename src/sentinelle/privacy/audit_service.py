@@ -3,9 +3,10 @@
 `do_record_audit` stores every result (passing ones too: they become the availability rate of
 the masks). A failure, in the same transaction: journals `privacy.audit_failed` with the
 evidence, latches server mode (`service.force_latch`, which journals `privacy.server_forced`)
-and flags the footage recorded since the last passing audit (or since the failing frame) up to
-the switch, which the worker closes (`close_flags`) when it restarts the camera with the
-burn-in. Passing audits are not journalled one by one (the journal would drown: 1 440 a day per
+and flags the footage recorded since the last audit that found the failed polygons hidden
+(whatever its verdict; else since the camera began masking itself: `flag_start`) up to the
+switch, which the worker closes (`close_flags`) when it restarts the camera with the burn-in.
+Passing audits are not journalled one by one (the journal would drown: 1 440 a day per
 camera); a run of `INCONCLUSIVE_STREAK` inconclusive audits in a row is, once.
 
 Audits an administrator asks for through the API are requests (`do_request_audit`) that the
@@ -28,7 +29,12 @@ from sentinelle.privacy import repository, service
 from sentinelle.privacy.audit import FrameResult, Verdict
 from sentinelle.privacy.models import CameraMasks, Enforcement
 from sentinelle.privacy.policy import is_ptz
-from sentinelle.privacy.tables import MaskAuditRequestRow, MaskAuditRow, MaskFlagRow
+from sentinelle.privacy.tables import (
+    MaskAuditRequestRow,
+    MaskAuditRow,
+    MaskFlagRow,
+    MaskLatchRow,
+)
 from sentinelle.registry import repository as registry
 from sentinelle.registry.tables import CameraRow
 from sentinelle.runtime import Runtime
@@ -107,7 +113,6 @@ def do_record_audit(
     now = rt.now()
     with rt.db.write() as s:
         camera = repository.lock_camera(s, camera_id)
-        last_pass = _last_at(s, camera_id, Verdict.PASS)
         row = MaskAuditRow(
             camera_id=camera_id,
             at=at,
@@ -120,7 +125,7 @@ def do_record_audit(
         s.flush()
         audit = _to_audit(row)
         if result.verdict is Verdict.FAIL:
-            return _fail(s, camera, audit, last_pass, now)
+            return _fail(s, camera, audit, now)
         if result.verdict is Verdict.INCONCLUSIVE and _streak(s, camera_id) == INCONCLUSIVE_STREAK:
             why = f"{INCONCLUSIVE_STREAK} mask audits in a row could tell nothing"
             details = {"audit": audit.id, "since": _streak_start(s, camera_id).isoformat()}
@@ -128,9 +133,7 @@ def do_record_audit(
         return AuditOutcome(audit, latched=False, flag=None)
 
 
-def _fail(
-    s: Session, camera: CameraRow, audit: AuditRecord, last_pass: datetime | None, now: datetime
-) -> AuditOutcome:
+def _fail(s: Session, camera: CameraRow, audit: AuditRecord, now: datetime) -> AuditOutcome:
     failed = [p for p in audit.details["polygons"] if p["verdict"] == Verdict.FAIL]
     names = ", ".join(p["name"] for p in failed)
     reason = f"mask audit failed: detail visible inside {names}"
@@ -146,13 +149,55 @@ def _fail(
     latch = service.force_latch(s, AUDITOR, camera, reason, evidence, now)
     if latch is None:
         return AuditOutcome(audit, latched=False, flag=None)
-    start = last_pass if last_pass is not None and last_pass < audit.at else audit.at
+    start = flag_start(s, camera, audit, {p["name"] for p in failed})
     flag = MaskFlagRow(
         camera_id=camera.id, from_at=start, to_at=None, reason=reason, audit_id=audit.id
     )
     s.add(flag)
     s.flush()
     return AuditOutcome(audit, latched=True, flag=_to_flag(flag))
+
+
+def flag_start(s: Session, camera: CameraRow, audit: AuditRecord, failed: set[str]) -> datetime:
+    """Where the footage that may show a failed polygon begins: the latest earlier audit that
+    found every polygon of `failed` hidden (whatever the frame's verdict: a small or dark
+    polygon elsewhere makes it inconclusive), else the start of the camera's own masking (its
+    version in force, or the last confirmation that it was fixed); never after the failure."""
+    since = _camera_mode_start(s, camera)
+    stmt = (
+        sa.select(MaskAuditRow.at, MaskAuditRow.details)
+        .where(MaskAuditRow.camera_id == camera.id, MaskAuditRow.at < audit.at)
+        .order_by(MaskAuditRow.at.desc(), MaskAuditRow.id.desc())
+    )
+    if since is not None:
+        stmt = stmt.where(MaskAuditRow.at >= since)
+    rows = s.execute(stmt.execution_options(yield_per=200))
+    try:
+        for row in rows:
+            at: datetime = row.at
+            details: dict[str, Any] = row.details
+            hidden = {p["name"] for p in details.get("polygons", []) if _was_hidden(p)}
+            if failed <= hidden:
+                return min(at, audit.at)
+    finally:
+        rows.close()
+    return audit.at if since is None else min(since, audit.at)
+
+
+def _was_hidden(polygon: dict[str, Any]) -> bool:
+    """Whether an audit found this polygon hidden (results before `hidden` was kept: passed)."""
+    return bool(polygon.get("hidden", polygon.get("verdict") == Verdict.PASS))
+
+
+def _camera_mode_start(s: Session, camera: CameraRow) -> datetime | None:
+    """Since when the camera masks itself: its version in force, or the last confirmation that
+    it was fixed after a failed audit, whichever is later."""
+    version = repository.current_version(s, camera.id).effective_from
+    confirmed = s.execute(
+        sa.select(sa.func.max(MaskLatchRow.confirmed_at)).where(MaskLatchRow.camera_id == camera.id)
+    ).scalar_one_or_none()
+    starts = [t for t in (version, confirmed) if t is not None]
+    return max(starts) if starts else None
 
 
 def close_flags(rt: Runtime, camera_id: int, at: datetime) -> int:
@@ -223,13 +268,6 @@ def take_requests(rt: Runtime, camera_ids: set[int]) -> set[int]:
         for row in rows:
             row.taken_at = now
         return {row.camera_id for row in rows}
-
-
-def _last_at(s: Session, camera_id: int, verdict: Verdict) -> datetime | None:
-    stmt = sa.select(sa.func.max(MaskAuditRow.at)).where(
-        MaskAuditRow.camera_id == camera_id, MaskAuditRow.verdict == str(verdict)
-    )
-    return s.execute(stmt).scalar_one_or_none()
 
 
 def _conclusive_since(camera_id: int) -> sa.Select[int]:
