@@ -3,9 +3,12 @@ for habilitated staff, and the journal entry (host and outcome, never credential
 
 from __future__ import annotations
 
+import base64
+import io
 import json
 from collections.abc import Iterator
 
+import av
 import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
@@ -13,9 +16,14 @@ from fastapi.testclient import TestClient
 from sentinelle.access.models import Role
 from sentinelle.access.service import do_create_token
 from sentinelle.ingest.clips import write_clip
+from sentinelle.privacy import service as privacy_service
+from sentinelle.privacy.models import MaskMode, MaskModeInput, MaskSetInput
+from sentinelle.registry.models import CameraStatus
+from sentinelle.registry.tables import CameraRow
 from sentinelle.runtime import Runtime
 from tests import factories as f
 from tests.api.conftest import Town
+from tests.privacy.conftest import polygon, rect
 from tests.support.rtsp import rtsp_server
 
 
@@ -98,6 +106,7 @@ def test_without_a_habilitation_the_preview_is_withheld(
         "available": False,
         "jpeg_base64": None,
         "reason": "habilitation_required",
+        "masked": False,
     }
     [(actor, _, details)] = _probes(rt)
     assert actor == "admin-sans-habilitation"
@@ -139,3 +148,122 @@ def test_refusals_have_stable_codes_and_are_journalled(
     missing = client.post("/api/cameras/probe", json={"url": "rtsp://x/y"}, headers=admin)
     assert missing.status_code == 422
     assert missing.json()["code"] == "invalid_request"
+
+
+# --- a URL of a registered camera is that camera --------------------------------------------
+
+INSIDE = (0.25, 0.25, 0.75, 0.75)  # the camera's mask, normalised
+
+
+@pytest.fixture(scope="module")
+def scene(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A detailed scene everywhere (nothing flat of its own), served on loopback."""
+    clip = write_clip(
+        tmp_path_factory.mktemp("probe-scene") / "scene.mp4",
+        40,
+        width=320,
+        height=240,
+        fps=10,
+        gop_seconds=1,
+        masks=[(0.0, 0.0, 0.05, 0.05)],
+        masks_lost_at=0.0,
+    )
+    with rtsp_server({"scene": clip}) as base:
+        yield f"{base}/scene"
+
+
+def _registered(rt: Runtime, town: Town, url: str, **extra: object) -> CameraRow:
+    """A camera registered with `url` as its main stream, masked by the server."""
+    camera = f.camera(rt, town.zone.id, "CAM-PROBE", main_stream_url=url, **extra)
+    data = MaskSetInput(polygons=[polygon("fenêtre", rect(*INSIDE))], reason="fenêtres")
+    privacy_service.do_set_masks(rt, f.ADMIN, camera.id, data)
+    mode = MaskModeInput(mode=MaskMode.SERVER, reason="masquage serveur")
+    privacy_service.do_set_mode(rt, f.ADMIN, camera.id, mode)
+    return camera
+
+
+def _spread_inside(jpeg_base64: str) -> tuple[float, float]:
+    """Luma spread inside the mask (4-pixel margin) and above it, decoded by FFmpeg."""
+    with av.open(io.BytesIO(base64.b64decode(jpeg_base64)), format="jpeg_pipe") as source:
+        luma = next(source.decode(video=0)).to_ndarray(format="gray").astype(float)
+    h, w = luma.shape
+    x0, y0, x1, y1 = (
+        round(v) for v in (INSIDE[0] * w, INSIDE[1] * h, INSIDE[2] * w, INSIDE[3] * h)
+    )
+    return float(luma[y0 + 4 : y1 - 4, x0 + 4 : x1 - 4].std()), float(luma[: y0 - 4].std())
+
+
+def test_a_registered_server_mode_camera_is_previewed_with_its_masks(
+    client: TestClient, town: Town, rt: Runtime, scene: str
+) -> None:
+    camera = _registered(rt, town, scene.replace("rtsp://", "rtsp://viewer:pw@"))
+    # the same stream spelt otherwise: other credentials, a query (the server ignores it)
+    spelt = scene.replace("rtsp://", "rtsp://other:creds@") + "?x=1"
+    admin = town.headers(Role.ADMINISTRATOR)
+    r = client.post("/api/cameras/probe", json=_body(spelt), headers=admin)
+    assert r.status_code == 200, r.text
+    preview = r.json()["preview"]
+    assert (preview["available"], preview["masked"]) == (True, True)
+    inside, above = _spread_inside(preview["jpeg_base64"])
+    assert inside < 2.0  # the mask is burnt in, as the burn-in records it
+    assert above > 10.0
+    [(_, _, details)] = _probes(rt)
+    assert (details["camera_id"], details["preview"], details["masks_burnt_in"]) == (
+        camera.id,
+        True,
+        [2],
+    )
+
+
+def test_a_registered_camera_outside_the_habilitation_gets_no_preview(
+    client: TestClient, town: Town, rt: Runtime, scene: str
+) -> None:
+    camera = _registered(rt, town, scene)
+    user = f.user(
+        rt,
+        "admin-centre",
+        Role.ADMINISTRATOR,
+        all_cameras=False,
+        group_ids=frozenset({town.centre.id}),
+    )
+    _, token = do_create_token(rt, f.ADMIN, user.id, "tests", 30)
+    headers = {"Authorization": f"Bearer {token}"}
+    r = client.post("/api/cameras/probe", json=_body(scene), headers=headers)
+    assert r.status_code == 200, r.text
+    assert r.json()["preview"] == {
+        "available": False,
+        "jpeg_base64": None,
+        "reason": "camera_out_of_scope",
+        "masked": False,
+    }
+    assert r.json()["codec"] == "h264"  # the stream's properties are not images
+    [(_, _, details)] = _probes(rt)
+    assert (details["camera_id"], details["preview"]) == (camera.id, False)
+    assert details["preview_withheld"] == "camera_out_of_scope"
+
+
+def test_a_registered_camera_out_of_lawful_service_gets_no_preview(
+    client: TestClient, town: Town, rt: Runtime, scene: str
+) -> None:
+    _registered(rt, town, scene, status=CameraStatus.OUT_OF_SERVICE)
+    r = client.post(
+        "/api/cameras/probe", json=_body(scene), headers=town.headers(Role.ADMINISTRATOR)
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["preview"]["reason"] == "camera_not_lawful"
+    assert r.json()["preview"]["jpeg_base64"] is None
+
+
+def test_an_unregistered_stream_keeps_its_unmasked_preview(
+    client: TestClient, town: Town, rt: Runtime, scene: str
+) -> None:
+    _registered(rt, town, scene.replace("/scene", "/other"))
+    r = client.post(
+        "/api/cameras/probe", json=_body(scene), headers=town.headers(Role.ADMINISTRATOR)
+    )
+    preview = r.json()["preview"]
+    assert (preview["available"], preview["masked"]) == (True, False)
+    inside, _ = _spread_inside(preview["jpeg_base64"])
+    assert inside > 10.0
+    [(_, _, details)] = _probes(rt)
+    assert details["camera_id"] is None

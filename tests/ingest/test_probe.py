@@ -13,7 +13,7 @@ import av
 import pytest
 
 from sentinelle.core.errors import SentinelleError
-from sentinelle.ingest import probe
+from sentinelle.ingest import probe, stills
 from sentinelle.ingest.clips import write_clip
 from sentinelle.registry.models import FieldOfView
 from sentinelle.storage import conformity
@@ -132,3 +132,25 @@ def test_unsupported_codec_and_missing_video_have_their_codes() -> None:
 
 def test_the_check_keeps_rtsps() -> None:
     assert probe.check_url("  rtsps://cam.example:322/s1 ") == "rtsps://cam.example:322/s1"
+
+
+@pytest.mark.parametrize(
+    "spelt",
+    [
+        "rtsp://cam.example:554/live/main",
+        "rtsp://u:p@CAM.example./live/main",
+        "rtsp://cam.example/live//main/",
+        "rtsps://cam.example:554/live/./x/../main?token=1",
+        "rtsp://cam.example/Live/%6Dain",
+    ],
+)
+def test_a_stream_is_recognised_however_its_url_is_spelt(spelt: str) -> None:
+    assert stills.stream_key(spelt) == stills.stream_key("rtsp://cam.example/live/main")
+
+
+def test_ip_spellings_and_ports_are_compared_as_numbers() -> None:
+    assert stills.stream_key("rtsp://[0:0::1]/a") == stills.stream_key("rtsp://[::1]:554/a")
+    assert stills.stream_key("rtsp://10.0.0.7:8554/a") != stills.stream_key("rtsp://10.0.0.7/a")
+    assert stills.stream_key("rtsp://10.0.0.7/a") != stills.stream_key("rtsp://10.0.0.8/a")
+    assert stills.stream_key("rtsp://10.0.0.7/a") != stills.stream_key("rtsp://10.0.0.7/b")
+    assert stills.stream_key("file:///srv/a.mp4") is None

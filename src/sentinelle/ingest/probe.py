@@ -6,14 +6,18 @@ Safety (docs/design/admin-registry.md): only `rtsp://` and `rtsps://` are probed
 HTTP: the server must not become a way to read its own disk or reach web services); the whole
 probe is bounded by a deadline; the journal names the host tested, never the URL's
 credentials; the keyframe is encoded as a JPEG only for a caller with a valid habilitation
-(seeing images is reserved to habilitated staff, CSI L252-2).
+(seeing images is reserved to habilitated staff, CSI L252-2). A URL that names a registered
+camera (`stills.registered`) is that camera: its preview follows the camera's rules — the
+caller's habilitation must cover it, it must be in lawful service, and the masks in force are
+burnt in unless the camera masks itself (privacy P1) — and the journal names it.
 """
 
 from __future__ import annotations
 
 import errno
 import time
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from typing import Any
 from urllib.parse import urlsplit
@@ -22,9 +26,12 @@ import av
 import av.error
 import av.video.frame
 
+from sentinelle.access.models import CameraScope
 from sentinelle.audit.models import Actor, AuditAction, EntryDraft
 from sentinelle.audit.service import record
 from sentinelle.core.errors import InvalidInput, RuleViolation, SentinelleError, Unavailable
+from sentinelle.ingest import stills
+from sentinelle.privacy.models import CameraMasks
 from sentinelle.registry import streams
 from sentinelle.registry.models import FieldOfView
 from sentinelle.runtime import Runtime
@@ -103,8 +110,15 @@ def check_url(url: str) -> str:
     return streams.validate("main", url)
 
 
-def probe(url: str, *, preview: bool, timeout: float = PROBE_TIMEOUT_SECONDS) -> StreamFacts:
-    """Open `url` (rtsp/rtsps, over TCP), read to the first keyframe, measure the frame rate.
+def probe(
+    url: str,
+    *,
+    preview: bool,
+    masks: Sequence[CameraMasks] = (),
+    timeout: float = PROBE_TIMEOUT_SECONDS,
+) -> StreamFacts:
+    """Open `url` (rtsp/rtsps, over TCP), read to the first keyframe, measure the frame rate;
+    the preview JPEG, if asked, has `masks` burnt in (`stills.masked`).
 
     Raises one of the errors above. Takes at most `timeout` seconds, plus one stalled read
     (`READ_STALL_SECONDS`) when the stream stops after connecting."""
@@ -127,9 +141,11 @@ def probe(url: str, *, preview: bool, timeout: float = PROBE_TIMEOUT_SECONDS) ->
         if codec not in SUPPORTED_CODECS:
             raise unsupported_codec(codec)
         try:
-            return _read(source, stream, codec, deadline, timeout, preview)
+            facts, frame = _read(source, stream, codec, deadline, timeout)
         except (av.error.FFmpegError, OSError) as exc:
             raise _mapped(exc, url, timeout, _expired(deadline)) from exc
+    jpeg = encode_jpeg(stills.masked(frame, masks)) if preview else None
+    return replace(facts, jpeg=jpeg)
 
 
 def _expired(deadline: float) -> bool:
@@ -139,9 +155,10 @@ def _expired(deadline: float) -> bool:
 
 
 def _read(
-    source: Any, stream: Any, codec: str, deadline: float, timeout: float, preview: bool
-) -> StreamFacts:
-    """Demux until the first decodable keyframe, then count frames over the rate window."""
+    source: Any, stream: Any, codec: str, deadline: float, timeout: float
+) -> tuple[StreamFacts, av.video.frame.VideoFrame]:
+    """Demux until the first decodable keyframe, then count frames over the rate window; the
+    facts (without a JPEG) and the keyframe."""
     time_base = float(stream.time_base or Fraction(1, 90_000))
     frame: av.video.frame.VideoFrame | None = None
     first_pts: int | None = None
@@ -166,8 +183,7 @@ def _read(
         raise timed_out(timeout)
     span = (last_pts - first_pts) * time_base
     fps = round((frames - 1) / span, 2) if frames > 1 and span > 0 else 0.0
-    jpeg = encode_jpeg(frame) if preview else None
-    return StreamFacts(codec, frame.width, frame.height, fps, frames, jpeg)
+    return StreamFacts(codec, frame.width, frame.height, fps, frames, None), frame
 
 
 def _decode(stream: Any, packet: Any) -> av.video.frame.VideoFrame | None:
@@ -215,6 +231,8 @@ class ProbeReport:
     facts: StreamFacts
     assessment: conformity.Conformity
     url_redacted: str
+    preview_withheld: str | None = None  # why no preview (a stable code), None when shown
+    masked: bool = False  # the preview has a registered camera's masks burnt in
 
 
 def do_probe_stream(
@@ -224,16 +242,25 @@ def do_probe_stream(
     field_of_view: FieldOfView,
     fast_flows: bool,
     *,
-    preview: bool,
+    scope: CameraScope,
     timeout: float = PROBE_TIMEOUT_SECONDS,
 ) -> ProbeReport:
-    """Probe `url` and journal who tested which host, with the outcome (success or error
-    code) and whether a preview image was shown; the journal entry is written either way."""
+    """Probe `url` and journal who tested which host (and which registered camera it is),
+    with the outcome (success or error code) and whether a preview image was shown; the
+    journal entry is written either way. The preview follows `stills`: shown to a caller whose
+    video `scope` is a valid habilitation covering the camera(s) the URL names, in lawful
+    service, with their masks in force burnt in."""
     target = _target(url)
+    cameras = stills.registered(rt, url)
+    known: dict[str, Any] = {"camera_id": cameras[0].camera_id if cameras else None}
+    if len(cameras) > 1:
+        known["camera_ids"] = [c.camera_id for c in cameras]
+    withheld = stills.withheld(scope, cameras)
+    burnt = stills.to_burn(cameras) if withheld is None else []
     try:
-        facts = probe(url, preview=preview, timeout=timeout)
+        facts = probe(url, preview=withheld is None, masks=burnt, timeout=timeout)
     except SentinelleError as exc:
-        _journal(rt, actor, target, {"outcome": exc.code, "preview": False})
+        _journal(rt, actor, target, known | {"outcome": exc.code, "preview": False})
         raise
     result = conformity.assess(facts.width, facts.height, facts.fps, field_of_view, fast_flows)
     outcome = {
@@ -246,9 +273,11 @@ def do_probe_stream(
         "fast_flows": fast_flows,
         "conforming": result.ok,
         "preview": facts.jpeg is not None,
+        "preview_withheld": withheld,
+        "masks_burnt_in": [m.current.version for m in burnt],
     }
-    _journal(rt, actor, target, outcome)
-    return ProbeReport(facts, result, streams.redact(url.strip()))
+    _journal(rt, actor, target, known | outcome)
+    return ProbeReport(facts, result, streams.redact(url.strip()), withheld, bool(burnt))
 
 
 def _target(url: str) -> dict[str, Any]:

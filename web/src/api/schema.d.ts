@@ -295,8 +295,11 @@ export interface paths {
          * Probe Stream
          * @description Open an rtsp:// or rtsps:// stream, read to its first keyframe and measure its frame
          *     rate; say whether it meets the arrêté of 3 August 2007 for the field of view and flows
-         *     given. The keyframe comes back as a JPEG only to a caller with a valid habilitation.
-         *     Journalled (host tested and outcome, never the URL's credentials).
+         *     given. The keyframe comes back as a JPEG only to a caller with a valid habilitation; when
+         *     the URL is a registered camera's, only if that habilitation covers it and it is in lawful
+         *     service (else `preview.reason` is `camera_out_of_scope` or `camera_not_lawful`), with its
+         *     masks in force burnt in unless it masks itself. Journalled (host tested, camera, outcome,
+         *     never the URL's credentials).
          */
         post: operations["probe_stream_api_cameras_probe_post"];
         delete?: never;
@@ -524,10 +527,12 @@ export interface paths {
         /**
          * Post Reference
          * @description Read the camera's main stream to its first keyframe and return it as a JPEG, to draw
-         *     masks on. Refused without a valid habilitation covering the camera
-         *     (`habilitation_required`, `camera_out_of_scope`) or when the camera is not in lawful
-         *     service (`camera_not_lawful`). A camera that gives no picture (unreachable, silent,
-         *     refusing its credentials) answers `available: false` with the stream test's code.
+         *     masks on, with the masks in force burnt in unless the camera masks itself (`masked`);
+         *     `raw: true` with a `reason` (`reason_required`) gives the picture without them. Refused
+         *     without a valid habilitation covering the camera (`habilitation_required`,
+         *     `camera_out_of_scope`) or when the camera is not in lawful service (`camera_not_lawful`).
+         *     A camera that gives no picture (unreachable, silent, refusing its credentials) answers
+         *     `available: false` with the stream test's code.
          */
         post: operations["post_reference_api_cameras__camera_id__masks_reference_post"];
         delete?: never;
@@ -2664,13 +2669,20 @@ export interface components {
         };
         /**
          * PreviewOut
-         * @description The first keyframe, for habilitated staff only (`reason` says why it is withheld).
+         * @description The first keyframe, for habilitated staff only (`reason` says why it is withheld:
+         *     `habilitation_required`, `camera_out_of_scope`, `camera_not_lawful`).
          */
         PreviewOut: {
             /** Available */
             available: boolean;
             /** Jpeg Base64 */
             jpeg_base64?: string | null;
+            /**
+             * Masked
+             * @description a registered camera's masks in force are burnt in
+             * @default false
+             */
+            masked: boolean;
             /**
              * Reason
              * @example habilitation_required
@@ -2780,8 +2792,23 @@ export interface components {
             since: string | null;
         };
         /**
+         * ReferenceIn
+         * @description Optional: `raw` asks for the picture without the masks in force, with a reason that
+         *     the journal keeps (`reason_required`).
+         */
+        ReferenceIn: {
+            /**
+             * Raw
+             * @default false
+             */
+            raw: boolean;
+            /** Reason */
+            reason?: string | null;
+        };
+        /**
          * ReferenceOut
-         * @description The camera's current picture, unmasked, to draw masks on: its first keyframe as a JPEG
+         * @description The camera's current picture to draw masks on: its first keyframe as a JPEG, with the
+         *     masks in force burnt in for a camera the server masks (`masked`) unless `raw` was asked
          *     (shown only to a caller whose habilitation covers the camera; journalled as an image
          *     access). When the camera gives no picture (`available` false), `reason` is the stream
          *     test's code and the console draws on a neutral frame.
@@ -2800,6 +2827,12 @@ export interface components {
              * @description the keyframe as a base64 JPEG
              */
             jpeg_base64?: string | null;
+            /**
+             * Masked
+             * @description the masks in force are burnt in
+             * @default false
+             */
+            masked: boolean;
             /**
              * Reason
              * @example probe_unreachable
@@ -5454,7 +5487,11 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ReferenceIn"] | null;
+            };
+        };
         responses: {
             /** @description Successful Response */
             200: {

@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from sentinelle.access.models import Permission, Principal
+from sentinelle.access.models import Permission
 from sentinelle.api.schemas.common import ERROR_RESPONSES, ErrorBody
 from sentinelle.api.schemas.probe import ProbeIn, ProbeOut
 from sentinelle.api.security import PrincipalDep, RuntimeDep, actor_of, guarded
@@ -24,20 +24,17 @@ _UNAVAILABLE: dict[int | str, dict[str, Any]] = {
 def probe_stream(body: ProbeIn, principal: PrincipalDep, rt: RuntimeDep) -> ProbeOut:
     """Open an rtsp:// or rtsps:// stream, read to its first keyframe and measure its frame
     rate; say whether it meets the arrêté of 3 August 2007 for the field of view and flows
-    given. The keyframe comes back as a JPEG only to a caller with a valid habilitation.
-    Journalled (host tested and outcome, never the URL's credentials)."""
+    given. The keyframe comes back as a JPEG only to a caller with a valid habilitation; when
+    the URL is a registered camera's, only if that habilitation covers it and it is in lawful
+    service (else `preview.reason` is `camera_out_of_scope` or `camera_not_lawful`), with its
+    masks in force burnt in unless it masks itself. Journalled (host tested, camera, outcome,
+    never the URL's credentials)."""
     report = do_probe_stream(
         rt,
         actor_of(principal),
         body.url,
         body.field_of_view,
         body.fast_flows,
-        preview=holds_habilitation(principal),
+        scope=principal.video_scope,
     )
     return ProbeOut.of(report)
-
-
-def holds_habilitation(principal: Principal) -> bool:
-    """A valid habilitation (designated, sworn, current) for some cameras at least."""
-    scope = principal.video_scope
-    return scope.all_cameras or bool(scope.group_ids)

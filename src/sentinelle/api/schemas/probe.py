@@ -24,11 +24,15 @@ class ProbeIn(BaseModel):
 
 
 class PreviewOut(BaseModel):
-    """The first keyframe, for habilitated staff only (`reason` says why it is withheld)."""
+    """The first keyframe, for habilitated staff only (`reason` says why it is withheld:
+    `habilitation_required`, `camera_out_of_scope`, `camera_not_lawful`)."""
 
     available: bool
     jpeg_base64: str | None = None
     reason: str | None = Field(default=None, examples=["habilitation_required"])
+    masked: bool = Field(
+        default=False, description="a registered camera's masks in force are burnt in"
+    )
 
 
 class ProbeOut(BaseModel):
@@ -48,9 +52,11 @@ class ProbeOut(BaseModel):
         facts, result = report.facts, report.assessment
         mins = result.minimums
         if facts.jpeg is not None:
-            preview = PreviewOut(available=True, jpeg_base64=base64.b64encode(facts.jpeg).decode())
+            jpeg = base64.b64encode(facts.jpeg).decode()
+            preview = PreviewOut(available=True, jpeg_base64=jpeg, masked=report.masked)
         else:
-            preview = PreviewOut(available=False, reason="habilitation_required")
+            reason = report.preview_withheld or "habilitation_required"
+            preview = PreviewOut(available=False, reason=reason)
         return cls(
             url=report.url_redacted,
             codec=facts.codec,

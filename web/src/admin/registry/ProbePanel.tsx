@@ -4,7 +4,7 @@
 import { useState } from "react";
 import { api, type ApiError, type Schemas } from "../../api/client";
 import { Alert, Badge, Button, Spinner } from "../../components/ui";
-import { t } from "../../i18n";
+import { type MessageKey, t } from "../../i18n";
 import { codecLabel, conformityProblems, explain, formatFps } from "./registry";
 import { call } from "./shared";
 
@@ -75,14 +75,22 @@ function ProbeResult({ data }: { data: Schemas["ProbeOut"] }) {
         {data.preview.available && data.preview.jpeg_base64 ? (
           <figure>
             <img src={`data:image/jpeg;base64,${data.preview.jpeg_base64}`} alt={t("adminReg.probe.previewAlt")} />
-            <figcaption className="muted">{t("adminReg.probe.preview")}</figcaption>
+            <figcaption className="muted">{t(data.preview.masked ? "adminReg.probe.previewMasked" : "adminReg.probe.preview")}</figcaption>
           </figure>
         ) : (
           <div className="reg-preview-reserved" role="note">
-            {t("adminReg.probe.previewReserved")}
+            {t(reservedKey(data.preview.reason))}
           </div>
         )}
       </div>
     </div>
   );
+}
+
+/** Why the preview is withheld: no habilitation, or a registered camera it does not cover or
+ * that is not in lawful service. */
+function reservedKey(reason: string | null | undefined): MessageKey {
+  if (reason === "camera_out_of_scope") return "adminReg.probe.previewReserved.camera_out_of_scope";
+  if (reason === "camera_not_lawful") return "adminReg.probe.previewReserved.camera_not_lawful";
+  return "adminReg.probe.previewReserved";
 }

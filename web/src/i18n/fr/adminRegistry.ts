@@ -316,6 +316,11 @@ export const frAdminRegistry = {
   "adminReg.probe.previewAlt": "Aperçu du flux testé (première image clé)",
   "adminReg.probe.previewReserved":
     "Aperçu réservé aux personnels habilités (CSI L252-2) : votre compte n'a pas d'habilitation en cours de validité.",
+  "adminReg.probe.previewReserved.camera_out_of_scope":
+    "Ce flux est celui d'une caméra enregistrée que votre habilitation ne couvre pas : aperçu non affiché (CSI L252-2).",
+  "adminReg.probe.previewReserved.camera_not_lawful":
+    "Ce flux est celui d'une caméra enregistrée qui n'est pas en service autorisé : aperçu non affiché.",
+  "adminReg.probe.previewMasked": "Image clé reçue, avec les masques en vigueur de la caméra enregistrée",
   "adminReg.probe.tested": "Testé : {url}",
   "adminReg.probe.journal": "Ce test est journalisé (hôte testé, sans les identifiants).",
 
