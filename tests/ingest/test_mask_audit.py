@@ -6,6 +6,7 @@ and stays in camera mode; reconnections and administrators' requests trigger aud
 from __future__ import annotations
 
 import json
+import threading
 import time
 from collections.abc import Callable, Iterator
 from datetime import timedelta
@@ -17,7 +18,10 @@ from sentinelle.audit.repository import EntryFilter, list_entries
 from sentinelle.core.clock import FakeClock
 from sentinelle.ingest.clips import write_clip
 from sentinelle.ingest.events import EventKind
+from sentinelle.ingest.fanout import FanOut
+from sentinelle.ingest.mask_audit import KEYFRAME_WAIT_SECONDS, MaskAuditor
 from sentinelle.ingest.service import camera_events
+from sentinelle.ingest.session import LivePacket
 from sentinelle.ingest.worker import IngestWorker
 from sentinelle.privacy import audit_service, service
 from sentinelle.privacy.audit import Verdict
@@ -191,3 +195,39 @@ def test_cameras_without_polygons_or_in_server_mode_are_not_audited(rt: Runtime,
         assert worker.auditor.cameras == {}
     finally:
         worker.stop_all()
+
+
+def _waiting_auditor(rt: Runtime, fanout: FanOut[LivePacket]) -> tuple[MaskAuditor, int]:
+    """An auditor whose start audit waits for a keyframe of a camera that sends nothing (its
+    fan-out is real, nothing is published: the camera is down)."""
+    camera = _masked_camera(rt, f"CAM-SILENT-{id(fanout)}", "rtsp://127.0.0.1:9/none")
+    auditor = MaskAuditor(rt, lambda _id: fanout, lambda _event: None, interval=3600)
+    auditor.refresh({camera.id: service.camera_masks(rt, camera.id)})
+    assert _wait_for(lambda: fanout.subscribers == 1)  # waiting for the keyframe
+    return auditor, camera.id
+
+
+def test_stopping_an_audit_waiting_for_a_keyframe_does_not_hold_the_refresh(rt: Runtime) -> None:
+    fanout: FanOut[LivePacket] = FanOut()
+    auditor, camera_id = _waiting_auditor(rt, fanout)
+    waiting = auditor.cameras[camera_id].thread
+    refresh = threading.Thread(target=auditor.refresh, args=({},))  # the camera is gone
+    refresh.start()
+    refresh.join(timeout=KEYFRAME_WAIT_SECONDS / 5)  # far shorter than the keyframe wait
+    assert not refresh.is_alive()
+    assert waiting is not None
+    assert not waiting.is_alive()
+    assert auditor.cameras == {}
+    assert fanout.subscribers == 0
+    assert audit_service.audits(rt, camera_id) == []  # no frame: nothing recorded
+
+
+def test_an_audit_waiting_for_a_keyframe_ends_when_the_fan_out_ends(rt: Runtime) -> None:
+    fanout: FanOut[LivePacket] = FanOut()
+    auditor, camera_id = _waiting_auditor(rt, fanout)
+    try:
+        fanout.close()  # the camera's session ended
+        assert _wait_for(lambda: fanout.subscribers == 0, timeout=KEYFRAME_WAIT_SECONDS / 5)
+        assert _wait_for(lambda: not auditor.cameras[camera_id].busy, timeout=5)
+    finally:
+        auditor.stop_all()

@@ -12,7 +12,9 @@ and when an administrator asked for one (`request`). A failure is also a camera 
 (`mask_audit_failed`); the worker then restarts the camera with the burn-in.
 
 No frame within `KEYFRAME_WAIT_SECONDS` (camera disconnected, no keyframe): no audit is
-recorded, the next trigger tries again; the camera's health events already tell the gap.
+recorded, the next trigger tries again; the camera's health events already tell the gap. The
+wait looks every `POLL_SECONDS` whether the thread is stopped or the fan-out ended, so that
+stopping a camera's audits never holds the worker's refresh.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -41,6 +44,7 @@ from sentinelle.runtime import Runtime
 
 log = logging.getLogger(__name__)
 KEYFRAME_WAIT_SECONDS = 25.0  # longer than the session's missing-keyframe alarm (10 s)
+POLL_SECONDS = 0.25  # how often a wait for the keyframe looks at `stop` and the fan-out's end
 
 FanoutOf = Callable[[int], FanOut[LivePacket] | None]
 
@@ -188,12 +192,15 @@ class MaskAuditor:
         if fanout is None:
             return None
         sub = fanout.subscribe(depth=64)
+        deadline = time.monotonic() + KEYFRAME_WAIT_SECONDS
         try:
             while not audited.stop.is_set() and not fanout.closed:
-                try:
-                    item = sub.get(timeout=KEYFRAME_WAIT_SECONDS)
-                except queue.Empty:
+                if time.monotonic() >= deadline:
                     return None
+                try:  # short waits: a stop or the fan-out's end is seen at once
+                    item = sub.get(timeout=POLL_SECONDS)
+                except queue.Empty:
+                    continue
                 if item.packet.is_keyframe:
                     frame = _decode(item)
                     if frame is not None:
