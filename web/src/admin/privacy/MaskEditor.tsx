@@ -10,6 +10,7 @@ import { TextAreaField, useLoad } from "../registry/shared";
 import { MaskCanvas } from "./MaskCanvas";
 import { changed, type CameraMasks, draftOf, explainMask, type Frame, loadFrame, loadMasks, saveMasks } from "./masks";
 import { AuditPanel, HistoryPanel, LatchBanner, ModePanel, PolygonList } from "./Panels";
+import { RawFrameToggle } from "./RawFrame";
 import { type DraftPolygon, firstProblem, freeName, type Point, type PolygonProblem } from "./polygon";
 
 export function MaskEditor({ camera, canWrite }: { camera: Camera; canWrite: boolean }) {
@@ -56,6 +57,9 @@ export function MaskEditor({ camera, canWrite }: { camera: Camera; canWrite: boo
           {hasMessage(`error.${p.code}`) ? t(`error.${p.code}` as MessageKey) : p.message}
         </Alert>
       ))}
+      {canWrite && frame?.kind === "picture" && load.data.enforcement !== "camera_side" && (
+        <RawFrameToggle cameraId={camera.id} frame={frame} onFrame={setFrame} />
+      )}
       <Workbench key={load.data.current.version} camera={camera} masks={load.data} frame={shown} canWrite={canWrite} onSaved={refresh} />
       <div className="mk-columns">
         <ModePanel camera={camera} masks={load.data} canWrite={canWrite} onDone={refresh} />

@@ -15,7 +15,7 @@ export type MaskAudits = DataOf<typeof loadAudits>;
 
 /** The picture drawn on: the camera's own keyframe, or a neutral frame and why. */
 export type Frame =
-  | { kind: "picture"; src: string; width: number; height: number }
+  | { kind: "picture"; src: string; width: number; height: number; masked: boolean }
   | { kind: "neutral"; width: number; height: number; why: string };
 
 export const NEUTRAL_SIZE = { width: 1920, height: 1080 };
@@ -31,12 +31,14 @@ export const loadAudits = (id: number) =>
     api.GET("/api/cameras/{camera_id}/masks/audits", { params: { path: { camera_id: id }, query: { limit: 5 } } }),
   );
 
-/** The reference picture; a refusal or a dead camera gives the neutral frame with its reason. */
-export async function loadFrame(id: number): Promise<Frame> {
-  const r = await call(() => api.POST("/api/cameras/{camera_id}/masks/reference", { params: { path: { camera_id: id } } }));
+/** The reference picture, with the masks in force burnt in unless `rawReason` asks for it raw
+ * (journalled with that reason); a refusal or a dead camera gives the neutral frame and why. */
+export async function loadFrame(id: number, rawReason?: string): Promise<Frame> {
+  const body = rawReason ? { raw: true, reason: rawReason } : null;
+  const r = await call(() => api.POST("/api/cameras/{camera_id}/masks/reference", { params: { path: { camera_id: id } }, body }));
   if ("data" in r && r.data.available && r.data.jpeg_base64 && r.data.width && r.data.height) {
     const { jpeg_base64, width, height } = r.data;
-    return { kind: "picture", src: `data:image/jpeg;base64,${jpeg_base64}`, width, height };
+    return { kind: "picture", src: `data:image/jpeg;base64,${jpeg_base64}`, width, height, masked: r.data.masked ?? false };
   }
   const error: ApiError =
     "error" in r ? r.error : { code: r.data.reason ?? "unknown", message: "", details: {}, status: 200 };

@@ -25,7 +25,13 @@ export const frPrivacy = {
   "privacy.readOnly": "Lecture seule : seul un administrateur modifie les masques.",
   "privacy.canvas.focus": "Zone de dessin des masques",
   "privacy.canvas.label": "Image de la caméra avec {count} masque(s)",
-  "privacy.frame.alt": "Image actuelle de la caméra, sans masque",
+  "privacy.frame.alt": "Image actuelle de la caméra",
+  "privacy.raw.maskedNote":
+    "Les masques en vigueur sont appliqués à l'image, comme à l'enregistrement : dessinez les nouveaux masques sur le reste.",
+  "privacy.raw.toggle": "Afficher l'image sans les masques existants",
+  "privacy.raw.reason": "Motif de l'affichage sans masques",
+  "privacy.raw.reasonHint": "Obligatoire : inscrit au journal avec la consultation de l'image.",
+  "privacy.raw.show": "Afficher sans masques",
   "privacy.frame.neutralTitle": "Cadre neutre.",
   "privacy.frame.why.habilitation_required":
     "Voir les images de la caméra exige une habilitation valide (désignation, serment, date de validité) : vous dessinez sur un cadre neutre. Les masques restent exacts, car ils sont enregistrés en proportions de l'image.",
