@@ -4,7 +4,7 @@ results kept per camera, what is journalled, and the audit routes."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from fractions import Fraction
 from pathlib import Path
 
@@ -164,11 +164,21 @@ def test_a_dark_picture_is_inconclusive_not_a_pass_nor_a_fail(clips: dict[str, P
     assert "no detail either" in result.polygons[0].why
 
 
-def test_a_polygon_too_small_after_erosion_is_inconclusive(clips: dict[str, Path]) -> None:
+def test_a_polygon_too_small_after_erosion_is_left_out_of_the_frame_verdict(
+    clips: dict[str, Path],
+) -> None:
+    """A tiny polygon cannot be judged: it is told `too_small`, and the frame is judged by the
+    others (else a camera with one small polygon could never pass nor fail)."""
     tiny = (0.5, 0.5, 0.52, 0.52)  # 6 × 5 pixels: nothing left once eroded
     result = check_frame(*_decoded(clips["masked"]), _polygons(WINDOW, tiny))
     assert [p.verdict for p in result.polygons] == [Verdict.PASS, Verdict.INCONCLUSIVE]
-    assert result.verdict is Verdict.INCONCLUSIVE
+    assert [p.too_small for p in result.polygons] == [False, True]
+    assert result.as_json()["polygons"][1]["too_small"] is True  # type: ignore[index]
+    assert result.verdict is Verdict.PASS
+    lost = check_frame(*_decoded(clips["lost"]), _polygons(WINDOW, tiny))
+    assert lost.verdict is Verdict.FAIL
+    alone = check_frame(*_decoded(clips["masked"]), _polygons(tiny))
+    assert alone.verdict is Verdict.INCONCLUSIVE  # nothing left to judge
 
 
 def test_the_border_is_eroded_so_that_ringing_does_not_count() -> None:
@@ -357,3 +367,35 @@ def test_a_fine_mosaic_is_not_a_pixelated_mask(tmp_path: Path, block: int) -> No
     assert result.polygons[0].measures.flat_share >= FLAT_MIN  # flat at one pixel...
     assert result.polygons[0].measures.coarse_share < COARSE_MIN  # ...not at the scale
     assert result.verdict is Verdict.FAIL
+
+
+def test_masks_never_verified_for_six_hours_are_told_unverified_once(
+    rt: Runtime, clock: FakeClock, town: Town
+) -> None:
+    """Inconclusive forever (night, a blank picture) is not silence: the first audit past
+    `UNVERIFIED_AFTER` without a conclusive one says since when, and is journalled; a pass
+    ends it, and it can come again."""
+    camera = _masked(rt, town)
+    began = service.camera_masks(rt, camera).current.effective_from
+    assert began is not None
+    dark, passing = _result(Verdict.INCONCLUSIVE), _result(Verdict.PASS)
+
+    def at_hour(hour: float, result: FrameResult) -> datetime | None:
+        at = began + timedelta(hours=hour)
+        outcome = audit_service.do_record_audit(rt, camera, at, AuditTrigger.PERIODIC, result, 1)
+        return outcome.unverified_since
+
+    told = {h: at_hour(h, dark) for h in (1, 3, 5, 6, 7, 8)}
+    assert told == {1: None, 3: None, 5: None, 6: began, 7: None, 8: None}
+    assert at_hour(9, passing) is None
+    assert [at_hour(h, dark) for h in (10, 14, 15, 16)] == [
+        None,
+        None,
+        began + timedelta(hours=9),
+        None,
+    ]
+    with rt.db.read() as s:
+        entries = list_entries(s, EntryFilter(camera_id=camera), limit=None, newest_first=False)
+    unverified = [e for e in entries if "unverified" in e.reason]
+    assert len(unverified) == 2
+    assert service.camera_masks(rt, camera).latch is None  # unverified is not a failure

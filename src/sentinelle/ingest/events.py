@@ -31,6 +31,7 @@ class EventKind(StrEnum):
     NONCONFORMING = "nonconforming"  # stored resolution or frame rate below the 2007 standard
     CONFORMING = "conforming"  # back to conformity
     MASK_AUDIT_FAILED = "mask_audit_failed"  # detail seen inside a camera's own privacy mask
+    MASK_UNVERIFIED = "mask_unverified"  # no conclusive mask audit for hours (privacy)
     # server-mode burn-in of privacy masks (ingest.burnin): frames are dropped, never leaked
     PRIVACY_BURNIN_FAILED = "privacy_burnin_failed"  # decoder, encoder or masks failed: a gap
     PRIVACY_ENCODER_OVERLOAD = "privacy_encoder_overload"  # behind real time: frames dropped

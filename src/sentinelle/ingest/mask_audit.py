@@ -183,6 +183,11 @@ class MaskAuditor:
             self.on_event(
                 SessionEvent(audited.camera_id, EventKind.MASK_AUDIT_FAILED, packet.at, detail)
             )
+        if outcome.unverified_since is not None:
+            detail = f"no conclusive mask audit since {outcome.unverified_since.isoformat()}"
+            self.on_event(
+                SessionEvent(audited.camera_id, EventKind.MASK_UNVERIFIED, packet.at, detail)
+            )
         return result.verdict
 
     def _keyframe(self, audited: _Audited) -> tuple[LivePacket, Any] | None:

@@ -99,9 +99,20 @@ class PolygonResult:
     why: str
     measures: Measures
 
+    @property
+    def too_small(self) -> bool:
+        """Too few pixels left after erosion to judge: left out of the frame's verdict."""
+        return self.measures.pixels < MIN_PIXELS
+
     def as_json(self) -> dict[str, object]:
-        hidden = self.measures.pixels >= MIN_PIXELS and self.measures.hidden
-        return {"name": self.name, "verdict": str(self.verdict), "why": self.why, "hidden": hidden}
+        hidden = not self.too_small and self.measures.hidden
+        return {
+            "name": self.name,
+            "verdict": str(self.verdict),
+            "why": self.why,
+            "hidden": hidden,
+            "too_small": self.too_small,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,7 +164,8 @@ def check_frame(
     """Audit one decoded frame: `luma` (rows × columns), optional chroma planes (4:2:0 or any
     subsampling: they are measured at their own size) and each polygon's mask at the luma's
     size. A fail anywhere fails the frame; otherwise any inconclusive polygon makes the frame
-    inconclusive."""
+    inconclusive. A polygon too small to judge (`too_small`; its own verdict inconclusive) is
+    left out: the others tell the frame's verdict (inconclusive when none is left)."""
     height, width = luma.shape
     radius = erosion(width)
     union = np.zeros((height, width), np.bool_)
@@ -164,10 +176,10 @@ def check_frame(
         _judge(name, _measure_polygon(luma, chroma, mask, radius), reference)
         for name, mask in polygons
     )
-    verdicts = {r.verdict for r in results}
+    verdicts = {r.verdict for r in results if not r.too_small}
     if Verdict.FAIL in verdicts:
         verdict = Verdict.FAIL
-    elif Verdict.INCONCLUSIVE in verdicts or not results:
+    elif Verdict.INCONCLUSIVE in verdicts or not verdicts:
         verdict = Verdict.INCONCLUSIVE
     else:
         verdict = Verdict.PASS

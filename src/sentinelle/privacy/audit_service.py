@@ -15,7 +15,7 @@ worker recording the camera takes at its next refresh (`take_requests`)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -41,6 +41,7 @@ from sentinelle.runtime import Runtime
 
 AUDITOR = Actor.system("mask-audit")
 INCONCLUSIVE_STREAK = 10  # inconclusive audits in a row that are journalled (once per run)
+UNVERIFIED_AFTER = timedelta(hours=6)  # no conclusive audit this long: the masks are unverified
 HISTORY_LIMIT = 500
 
 
@@ -79,6 +80,7 @@ class AuditOutcome:
     audit: AuditRecord
     latched: bool  # this audit opened the latch (the camera goes to server mode)
     flag: MaskFlag | None
+    unverified_since: datetime | None = None  # set once, when this audit crossed the bound
 
 
 def auditable(masks: CameraMasks) -> bool:
@@ -126,11 +128,52 @@ def do_record_audit(
         audit = _to_audit(row)
         if result.verdict is Verdict.FAIL:
             return _fail(s, camera, audit, now)
-        if result.verdict is Verdict.INCONCLUSIVE and _streak(s, camera_id) == INCONCLUSIVE_STREAK:
+        if result.verdict is not Verdict.INCONCLUSIVE:
+            return AuditOutcome(audit, latched=False, flag=None)
+        if _streak(s, camera_id) == INCONCLUSIVE_STREAK:
             why = f"{INCONCLUSIVE_STREAK} mask audits in a row could tell nothing"
             details = {"audit": audit.id, "since": _streak_start(s, camera_id).isoformat()}
             record(s, _entry(AuditAction.MASK_AUDIT_INCONCLUSIVE, camera, why, details), now)
-        return AuditOutcome(audit, latched=False, flag=None)
+        since = _newly_unverified(s, camera, audit)
+        if since is not None:
+            hours = UNVERIFIED_AFTER.total_seconds() / 3600
+            why = f"no conclusive mask audit for {hours:g} h: the camera's masks are unverified"
+            details = {"audit": audit.id, "since": since.isoformat(), "unverified": True}
+            record(s, _entry(AuditAction.MASK_AUDIT_INCONCLUSIVE, camera, why, details), now)
+        return AuditOutcome(audit, latched=False, flag=None, unverified_since=since)
+
+
+def unverified_since(s: Session, camera: CameraRow, at: datetime) -> datetime | None:
+    """Since when the camera's masks are unverified at `at` — no conclusive audit for
+    `UNVERIFIED_AFTER` since its last conclusive one or since it began masking itself — or
+    None when they are verified."""
+    since = _last_conclusive_or_start(s, camera, at)
+    return since if since is not None and at - since >= UNVERIFIED_AFTER else None
+
+
+def _newly_unverified(s: Session, camera: CameraRow, audit: AuditRecord) -> datetime | None:
+    """Since when, if this inconclusive audit is the first past the bound; else None."""
+    since = unverified_since(s, camera, audit.at)
+    if since is None:
+        return None
+    stmt = sa.select(sa.func.max(MaskAuditRow.at)).where(
+        MaskAuditRow.camera_id == camera.id,
+        MaskAuditRow.at < audit.at,
+        MaskAuditRow.at >= since,
+    )
+    previous = s.execute(stmt).scalar_one_or_none()
+    return since if previous is None or previous - since < UNVERIFIED_AFTER else None
+
+
+def _last_conclusive_or_start(s: Session, camera: CameraRow, at: datetime) -> datetime | None:
+    stmt = sa.select(sa.func.max(MaskAuditRow.at)).where(
+        MaskAuditRow.camera_id == camera.id,
+        MaskAuditRow.at <= at,
+        MaskAuditRow.verdict != str(Verdict.INCONCLUSIVE),
+    )
+    starts = (s.execute(stmt).scalar_one_or_none(), _camera_mode_start(s, camera))
+    known = [t for t in starts if t is not None]
+    return max(known) if known else None
 
 
 def _fail(s: Session, camera: CameraRow, audit: AuditRecord, now: datetime) -> AuditOutcome:
