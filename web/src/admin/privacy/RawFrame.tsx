@@ -21,7 +21,9 @@ export function RawFrameToggle({ cameraId, frame, onFrame }: { cameraId: number;
   };
   return (
     <div className="mk-raw">
-      {frame.kind === "picture" && frame.masked && <p className="mk-muted">{t("privacy.raw.maskedNote")}</p>}
+      {frame.kind === "picture" && (
+        <p className="mk-muted">{t(frame.masked ? "privacy.raw.maskedNote" : "privacy.raw.rawNote")}</p>
+      )}
       <label className="mk-toggle">
         <input type="checkbox" checked={raw} disabled={busy} onChange={(e) => toggle(e.target.checked)} />
         <span>{t("privacy.raw.toggle")}</span>

@@ -28,6 +28,7 @@ export const frPrivacy = {
   "privacy.frame.alt": "Image actuelle de la caméra",
   "privacy.raw.maskedNote":
     "Les masques en vigueur sont appliqués à l'image, comme à l'enregistrement : dessinez les nouveaux masques sur le reste.",
+  "privacy.raw.rawNote": "Image sans les masques existants, affichée pour le motif indiqué : cette consultation est journalisée.",
   "privacy.raw.toggle": "Afficher l'image sans les masques existants",
   "privacy.raw.reason": "Motif de l'affichage sans masques",
   "privacy.raw.reasonHint": "Obligatoire : inscrit au journal avec la consultation de l'image.",
