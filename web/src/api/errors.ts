@@ -12,5 +12,15 @@ export function describeError(error: ApiError): string {
     return t("error.weak_password", { detail: error.message.replace(/^password refused: /, "") });
   }
   if (hasMessage(key)) return t(key);
-  return t("error.unknown", { code: error.code });
+  return t(fallbackKey(error.status), { code: error.code });
+}
+
+/** A code the catalogue has no text for still says what happened and what to do, by kind. */
+function fallbackKey(status: number) {
+  if (status === 403) return "error.kind.forbidden" as const;
+  if (status === 404) return "error.kind.notFound" as const;
+  if (status === 409) return "error.kind.conflict" as const;
+  if (status === 400 || status === 422) return "error.kind.invalid" as const;
+  if (status === 503) return "error.kind.unavailable" as const;
+  return "error.unknown" as const;
 }

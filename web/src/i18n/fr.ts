@@ -45,6 +45,15 @@ export const fr = {
   "error.csrf_failed": "La session de cette page n'est plus valide. Rechargez la page et reconnectez-vous.",
   "error.weak_password": "Mot de passe refusé : {detail}",
   "error.network": "Le serveur Sentinelle ne répond pas. Vérifiez la connexion réseau du poste puis réessayez.",
+  "error.privacy_reencode_failed":
+    "Ces images doivent être masquées avant de sortir du système, et le masquage a échoué. Rien n'a été remis ; réessayez plus tard et prévenez le technicien si l'échec se répète.",
+  "error.undecodable_footage":
+    "Cet enregistrement ne peut pas être lu (ou n'a pas pu être masqué) : il n'est pas montré. Choisissez un autre instant et signalez-le au technicien.",
+  "error.kind.forbidden": "Accès refusé ({code}) : votre rôle ou votre habilitation ne couvre pas cette action ou cette caméra.",
+  "error.kind.notFound": "Élément introuvable ({code}) : il a peut-être été supprimé. Rechargez la page.",
+  "error.kind.conflict": "Opération impossible en l'état ({code}) : l'élément existe déjà ou a changé entre-temps. Rechargez la page puis réessayez.",
+  "error.kind.invalid": "Saisie refusée ({code}) : vérifiez les champs puis réessayez.",
+  "error.kind.unavailable": "Service momentanément indisponible ({code}) : réessayez dans un instant ; si cela persiste, prévenez le technicien.",
   "error.unknown": "Erreur inattendue ({code}). Réessayez ; si elle persiste, signalez-la au support.",
   "error.invalid_request": "Saisie invalide : vérifiez les champs du formulaire.",
 
