@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import io
 import json
-import subprocess
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from fractions import Fraction
@@ -54,7 +52,7 @@ from tests import factories as f
 from tests.api.conftest import Town
 from tests.ingest.recorder import Recorder
 from tests.support.live import FeedReader
-from tests.support.rtsp import DEBIAN_PYTHON, free_port, rtsp_server
+from tests.support.rtsp import rtsp_server
 from tests.support.streams import joined
 
 ADMIN = Actor.user(7, "admin-dupont")
@@ -336,22 +334,6 @@ def test_a_change_of_resolution_masks_the_same_normalised_area(
     assert EventKind.STREAM_CHANGED in rec.kinds()
 
 
-@contextmanager
-def hevc_rtsp_server(clips: dict[str, Path]) -> Iterator[str]:
-    """Serve H.265 clips over RTSP (an HEVC camera): rtsp://127.0.0.1:PORT/NAME."""
-    port = free_port()
-    script = Path(__file__).with_name("rtsp_h265_server.py")
-    args = [DEBIAN_PYTHON, str(script), str(port), *(f"{n}={p}" for n, p in clips.items())]
-    with subprocess.Popen(args, stdout=subprocess.PIPE, text=True) as server:
-        assert server.stdout is not None
-        assert server.stdout.readline().strip() == "READY"
-        try:
-            yield f"rtsp://127.0.0.1:{port}"
-        finally:
-            server.terminate()
-            server.wait(10)
-
-
 def test_an_hevc_camera_in_server_mode_records_h264_segments_that_decode_masked(
     rt: Runtime, clock: FakeClock, tmp_path: Path
 ) -> None:
@@ -363,7 +345,7 @@ def test_an_hevc_camera_in_server_mode_records_h264_segments_that_decode_masked(
         assert source.streams.video[0].codec_context.name == "hevc"
     _, _, (camera, _) = f.town(rt)
     masks = server_masks(rt, camera.id, rect("fenêtres", LEFT))
-    with hevc_rtsp_server({"main": clip}) as base:
+    with rtsp_server({"main": clip}, h265=True) as base:
         rec, shown = _record(rt, clock, f"{base}/main", masks)
     assert rec.segments
     root = layout.recordings_root(rt.settings.resolved_data_dir)

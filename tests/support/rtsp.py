@@ -19,19 +19,24 @@ def free_port() -> int:
 
 
 @contextmanager
-def rtsp_server(clips: dict[str, Path], port: int | None = None) -> Iterator[str]:
-    """Serve each clip at rtsp://127.0.0.1:PORT/NAME; yields the base URL."""
-    with rtsp_server_process(clips, port) as (base, _):
+def rtsp_server(
+    clips: dict[str, Path], port: int | None = None, *, h265: bool = False
+) -> Iterator[str]:
+    """Serve each clip at rtsp://127.0.0.1:PORT/NAME (H.264 clips, or H.265 ones with
+    `h265`); yields the base URL."""
+    with rtsp_server_process(clips, port, h265=h265) as (base, _):
         yield base
 
 
 @contextmanager
 def rtsp_server_process(
-    clips: dict[str, Path], port: int | None = None
+    clips: dict[str, Path], port: int | None = None, *, h265: bool = False
 ) -> Iterator[tuple[str, subprocess.Popen[str]]]:
     """As `rtsp_server`, with the server's process (to freeze it with SIGSTOP, say)."""
     port = port or free_port()
-    args = [DEBIAN_PYTHON, str(SERVER), str(port), *(f"{n}={p}" for n, p in clips.items())]
+    codec = ["--h265"] if h265 else []
+    mounts = [f"{n}={p}" for n, p in clips.items()]
+    args = [DEBIAN_PYTHON, str(SERVER), str(port), *codec, *mounts]
     with subprocess.Popen(args, stdout=subprocess.PIPE, text=True) as server:
         assert server.stdout is not None
         line = server.stdout.readline()

@@ -1,6 +1,7 @@
 """A real RTSP server for the tests: GStreamer's RTSP server (Debian packages), serving H.264
-clips over RTP at real time. Runs under Debian's /usr/bin/python3, which has the GStreamer
-bindings: `rtsp_server.py PORT NAME=CLIP.mp4 ...`; prints READY when it listens."""
+(or, with `--h265`, H.265: an HEVC camera) clips over RTP at real time. Runs under Debian's
+/usr/bin/python3, which has the GStreamer bindings:
+`rtsp_server.py PORT [--h265] NAME=CLIP.mp4 ...`; prints READY when it listens."""
 
 import sys
 
@@ -14,6 +15,9 @@ from gi.repository import GLib, Gst, GstRtspServer  # noqa: E402
 def main() -> None:
     Gst.init(None)
     port, mounts = sys.argv[1], sys.argv[2:]
+    codec = "h264"
+    if mounts and mounts[0] == "--h265":
+        codec, mounts = "h265", mounts[1:]
     server = GstRtspServer.RTSPServer()
     server.set_address("127.0.0.1")
     server.set_service(port)
@@ -22,8 +26,8 @@ def main() -> None:
         name, clip = mount.split("=", 1)
         factory = GstRtspServer.RTSPMediaFactory()
         factory.set_launch(
-            f'( filesrc location="{clip}" ! qtdemux ! h264parse config-interval=-1 '
-            "! rtph264pay name=pay0 pt=96 )"
+            f'( filesrc location="{clip}" ! qtdemux ! {codec}parse config-interval=-1 '
+            f"! rtp{codec}pay name=pay0 pt=96 )"
         )
         factory.set_shared(True)
         points.add_factory(f"/{name}", factory)
