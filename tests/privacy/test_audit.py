@@ -399,3 +399,21 @@ def test_masks_never_verified_for_six_hours_are_told_unverified_once(
     unverified = [e for e in entries if "unverified" in e.reason]
     assert len(unverified) == 2
     assert service.camera_masks(rt, camera).latch is None  # unverified is not a failure
+
+
+def test_masks_unverified_for_six_hours_are_a_problem_the_administrator_reads(
+    rt: Runtime, clock: FakeClock, client: TestClient, town: Town
+) -> None:
+    camera = _masked(rt, town)
+    url, headers = f"/api/cameras/{camera}/masks", town.headers(Role.ADMINISTRATOR)
+
+    def codes() -> list[str]:
+        return [p["code"] for p in client.get(url, headers=headers).json()["problems"]]
+
+    clock.advance(timedelta(hours=5))
+    assert codes() == []  # not yet: no audit is due to have concluded
+    clock.advance(timedelta(hours=2))
+    assert codes() == ["mask_unverified"]
+    passing = _result(Verdict.PASS)
+    audit_service.do_record_audit(rt, camera, rt.now(), AuditTrigger.PERIODIC, passing, 1)
+    assert codes() == []

@@ -14,7 +14,7 @@ worker recording the camera takes at its next refresh (`take_requests`)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -27,7 +27,7 @@ from sentinelle.audit.service import record
 from sentinelle.core.errors import RuleViolation
 from sentinelle.privacy import repository, service
 from sentinelle.privacy.audit import FrameResult, Verdict
-from sentinelle.privacy.models import CameraMasks, Enforcement
+from sentinelle.privacy.models import CameraMasks, Enforcement, MaskProblem
 from sentinelle.privacy.policy import is_ptz
 from sentinelle.privacy.tables import (
     MaskAuditRequestRow,
@@ -149,6 +149,23 @@ def unverified_since(s: Session, camera: CameraRow, at: datetime) -> datetime | 
     None when they are verified."""
     since = _last_conclusive_or_start(s, camera, at)
     return since if since is not None and at - since >= UNVERIFIED_AFTER else None
+
+
+def with_verification(rt: Runtime, masks: CameraMasks) -> CameraMasks:
+    """`masks` with a `mask_unverified` problem when the audit could not verify the camera's
+    own masks for `UNVERIFIED_AFTER` (a small polygon, a dark or blank scene): the
+    administrator is told, rather than trusting masks nobody has seen work."""
+    if not auditable(masks):
+        return masks
+    with rt.db.read() as s:
+        since = unverified_since(s, registry.get_camera(s, masks.camera_id), rt.now())
+    if since is None:
+        return masks
+    problem = MaskProblem(
+        "mask_unverified",
+        f"the camera's own masks could not be verified since {since.isoformat()}",
+    )
+    return replace(masks, problems=(*masks.problems, problem))
 
 
 def _newly_unverified(s: Session, camera: CameraRow, audit: AuditRecord) -> datetime | None:

@@ -36,8 +36,10 @@ CAMERA = "camera_id"
 
 @router.get("/cameras/{camera_id}/masks", **guarded(READ, camera=CAMERA))
 def get_masks(camera_id: int, rt: RuntimeDep) -> CameraMasksOut:
-    """The masks in force now: polygons, chosen and effective mode, latch, problems."""
-    return CameraMasksOut.of(service.camera_masks(rt, camera_id))
+    """The masks in force now: polygons, chosen and effective mode, latch, problems (with
+    `mask_unverified` when the audit has not verified the camera's own masks for hours)."""
+    masks = service.camera_masks(rt, camera_id)
+    return CameraMasksOut.of(audit_service.with_verification(rt, masks))
 
 
 @router.put("/cameras/{camera_id}/masks", **guarded(WRITE, camera=CAMERA))

@@ -130,6 +130,8 @@ export const frPrivacy = {
   "error.mask_mode_unchanged": "Rien n'a changé.",
   "error.mask_mode_latched": "Un contrôle des masques a échoué : confirmez d'abord la réparation de la caméra.",
   "error.mask_not_latched": "Cette caméra n'est pas bloquée en masquage serveur.",
+  "error.mask_unverified":
+    "Les masques de la caméra n'ont pas pu être vérifiés depuis plus de six heures (masque trop petit, scène sombre ou uniforme) : vérifiez-les à l'œil sur l'image, agrandissez le masque ou passez en masquage serveur.",
   "error.mask_audit_not_applicable":
     "Seule une caméra fixe en masquage par la caméra, avec des masques, peut être contrôlée.",
   "error.reason_required": "Indiquez le motif : il est inscrit au journal.",
