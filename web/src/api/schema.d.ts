@@ -376,7 +376,8 @@ export interface paths {
         };
         /**
          * Get Masks
-         * @description The masks in force now: polygons, chosen and effective mode, latch, problems.
+         * @description The masks in force now: polygons, chosen and effective mode, latch, problems (with
+         *     `mask_unverified` when the audit has not verified the camera's own masks for hours).
          */
         get: operations["get_masks_api_cameras__camera_id__masks_get"];
         /**
