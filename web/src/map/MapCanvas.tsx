@@ -26,6 +26,8 @@ export interface PlacedCamera {
 /** Where the map opens when no camera is placed: mainland France. */
 const FRANCE: LatLon = [46.6, 2.4];
 const FIT_MAX_ZOOM = 17;
+// The legend (about 240 × 200 px) sits in the bottom-left corner: fit the view beside it.
+const FIT: L.FitBoundsOptions = { paddingTopLeft: [260, 50], paddingBottomRight: [50, 50], maxZoom: FIT_MAX_ZOOM };
 const PANES = { zones: 410, sectors: 420, draft: 430, markers: 440 } as const;
 
 export function MapCanvas({
@@ -102,16 +104,16 @@ export function MapCanvas({
     };
   }, [config]);
 
-  // Open on the cameras (and again when asked).
+  // Open on the cameras (and again when asked), clear of the legend in the bottom-left corner.
   useEffect(() => {
     const m = map.current;
     if (!m) return;
     const b = config.bounds;
     const focus = perimeterLatLons(zones.find((z) => z.id === focusZoneId)?.perimeter as Polygon | null);
-    if (focus.length >= 3) m.fitBounds(L.latLngBounds(focus), { padding: [60, 60], maxZoom: FIT_MAX_ZOOM });
+    if (focus.length >= 3) m.fitBounds(L.latLngBounds(focus), FIT);
     else if (!b) m.setView(FRANCE, 6);
     else if (b.south === b.north && b.west === b.east) m.setView([b.south, b.west], 16);
-    else m.fitBounds(L.latLngBounds([b.south, b.west], [b.north, b.east]), { padding: [60, 60], maxZoom: FIT_MAX_ZOOM });
+    else m.fitBounds(L.latLngBounds([b.south, b.west], [b.north, b.east]), FIT);
   }, [config, fitSignal]); // not on zone changes: a redrawn perimeter does not move the view
 
   // Zones with a perimeter, their name in the middle.
