@@ -85,6 +85,14 @@ class AuditAction(StrEnum):
     EXPORT_CANCELLED = "export.cancelled"
     EXPORT_DOWNLOADED = "export.downloaded"
     EXPORT_JOURNAL_EXPORTED = "export.journal_exported"
+    DISCLOSURE_REQUESTED = "disclosure.requested"  # an anonymised copy of an exported file
+    DISCLOSURE_VIEWED = "disclosure.frames_viewed"  # the review screen shows the source frames
+    DISCLOSURE_PLAN_SAVED = "disclosure.plan_saved"
+    DISCLOSURE_RENDER_REQUESTED = "disclosure.render_requested"
+    DISCLOSURE_COMPLETED = "disclosure.completed"
+    DISCLOSURE_FAILED = "disclosure.failed"
+    DISCLOSURE_CANCELLED = "disclosure.cancelled"
+    DISCLOSURE_DOWNLOADED = "disclosure.downloaded"
     SIGNING_CERTIFICATE_CREATED = "signing.certificate_created"
     SIGNING_CERTIFICATE_IMPORTED = "signing.certificate_imported"
     # the live wall

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from sentinelle.access import tables as _access_tables
 from sentinelle.audit import tables as _audit_tables
 from sentinelle.db.base import Base
+from sentinelle.disclosure import tables as _disclosure_tables
 from sentinelle.evidence import tables as _evidence_tables
 from sentinelle.ingest import tables as _ingest_tables
 from sentinelle.privacy import tables as _privacy_tables
@@ -23,6 +24,7 @@ TABLE_MODULES = (
     _evidence_tables,
     _wall_tables,
     _privacy_tables,
+    _disclosure_tables,
 )
 
 
