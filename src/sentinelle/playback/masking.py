@@ -4,9 +4,11 @@ re-encoding of such a segment with the masks in force at each frame (`masks_at`)
 burn-in's own `plan_for` / `apply` and encoder settings.
 
 Playback serves, and snapshots decode, the re-encoded file instead of the recorded one; it is
-made on first request and cached by (segment, mask versions) under the data directory
-(`privacy-cache/`), written atomically; the recorded file of a flagged segment is never
-served. Exports (`evidence.privacy`) use the same re-encoding.
+made on first request and cached by (segment, mask versions) where storage keeps a segment's
+copies (`storage.layout.copy_path`, `privacy-cache/`), written atomically; the recorded file
+of a flagged segment is never served. The storage sweep destroys the copies with their
+segment; a copy made while its segment was being destroyed is removed by its maker. Exports
+(`evidence.privacy`) use the same re-encoding.
 """
 
 from __future__ import annotations
@@ -33,11 +35,11 @@ from sentinelle.privacy import service as privacy_service
 from sentinelle.privacy.audit_service import MaskFlag
 from sentinelle.privacy.models import CameraMasks, Enforcement, MaskVersion
 from sentinelle.runtime import Runtime
+from sentinelle.storage import layout
 from sentinelle.storage.models import SegmentState
 from sentinelle.storage.tables import SegmentRow
 
 ENCODER = "libx264"
-CACHE_DIR = "privacy-cache"
 
 
 class MaskingFailed(Exception):
@@ -155,22 +157,23 @@ def served_file(
     if not flagged(start, end, mask_version, flags):
         return recorded
     versions = versions_of(rt, camera_id, start, end)
-    tag = "-".join(str(v.version) for v in versions)
-    cached = rt.settings.resolved_data_dir / CACHE_DIR / str(camera_id) / f"{segment_id}-v{tag}.mp4"
+    tag = "v" + "-".join(str(v.version) for v in versions)
+    cached = layout.copy_path(rt.settings.resolved_data_dir, camera_id, segment_id, tag)
     if not cached.exists():
         prune(rt, cached.parent)
         _make(rt, camera_id, recorded, start, versions, cached)
+        if prune(rt, cached.parent, {cached}):  # destroyed meanwhile: the sweep missed it
+            raise MaskingFailed(f"segment {segment_id} was destroyed while it was re-encoded")
     return cached
 
 
-def prune(rt: Runtime, folder: Path) -> list[Path]:
-    """Remove the re-encodings of segments no longer active (destroyed by retention or
-    removed): a masked copy must not outlive its footage (CSI L252-3). What was removed."""
-    files = (
-        {p: int(p.name.split("-", 1)[0]) for p in folder.glob("*-v*.mp4")}
-        if folder.is_dir()
-        else {}
-    )
+def prune(rt: Runtime, folder: Path, only: set[Path] | None = None) -> list[Path]:
+    """Remove the re-encodings (of `folder`, or `only` these) of segments no longer active: a
+    masked copy must not outlive its footage (CSI L252-3). The storage sweep removes them
+    when it destroys their segments; this catches a copy made while that happened. What was
+    removed."""
+    found = (p for p in folder.glob("*-v*.mp4")) if only is None else iter(only)
+    files = {p: n for p in found if (n := layout.segment_of_copy(p)) is not None}
     if not files:
         return []
     with rt.db.read() as s:

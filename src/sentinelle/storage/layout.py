@@ -1,4 +1,5 @@
-"""Where segment files live: `recordings/<camera>/<YYYY>/<MM>/<DD>/<start>.mp4` (UTC)."""
+"""Where segment files live: `recordings/<camera>/<YYYY>/<MM>/<DD>/<start>.mp4` (UTC), their
+derived files beside them, and the copies of segments kept elsewhere (`privacy-cache/`)."""
 
 from __future__ import annotations
 
@@ -39,6 +40,49 @@ def unlink_with_derived(segment_file: Path) -> None:
     """Remove a segment and its derived files, tolerating what is already gone."""
     for path in [segment_file, *derived_files(segment_file)]:
         path.unlink(missing_ok=True)
+
+
+# Copies of a segment kept away from it — today playback's masked re-encodings of flagged
+# footage — live at `<data>/<COPIES>/<camera>/<segment id>-<tag>.mp4` and are destroyed with
+# the segment (S11): a copy never outlives its footage (CSI L252-3).
+COPIES = "privacy-cache"
+
+
+def copies_folder(data_dir: Path, camera_id: int) -> Path:
+    """Where the copies of a camera's segments are kept."""
+    return data_dir / COPIES / str(camera_id)
+
+
+def copy_path(data_dir: Path, camera_id: int, segment_id: int, tag: str) -> Path:
+    """The copy `tag` of a segment (e.g. `v1-2`: the mask versions burnt into it)."""
+    return copies_folder(data_dir, camera_id) / f"{segment_id}-{tag}.mp4"
+
+
+def segment_of_copy(path: Path) -> int | None:
+    """The segment a copy's file name belongs to (None: not a copy's name)."""
+    head, dash, _ = path.name.partition("-")
+    return int(head) if dash and head.isdigit() else None
+
+
+def unlink_copies(data_dir: Path, segments: Iterable[tuple[int, int]]) -> list[Path]:
+    """Remove every copy of these (camera id, segment id), tolerating what is already gone;
+    the files removed. One listing per camera folder."""
+    by_camera: dict[int, set[int]] = {}
+    for camera_id, segment_id in segments:
+        by_camera.setdefault(camera_id, set()).add(segment_id)
+    removed: list[Path] = []
+    for camera_id, ids in by_camera.items():
+        folder = copies_folder(data_dir, camera_id)
+        try:
+            names = os.listdir(folder)
+        except FileNotFoundError:
+            continue
+        for path in (folder / name for name in names):
+            if segment_of_copy(path) in ids:
+                with contextlib.suppress(FileNotFoundError):
+                    path.unlink()
+                    removed.append(path)
+    return removed
 
 
 # From this many segments of one directory, list it once rather than try every derived name.

@@ -7,8 +7,11 @@ transaction — lock the cameras' chain heads in camera order (holds being place
 being catalogued wait for them, and they for those), read the holds, decide each candidate
 with `is_deletable`, mark the chosen segments `deleting` by runs of their chains, write the
 register lines (one per contiguous run of a chain and reason) and one journal entry; phase 2
-unlink the files; phase 3 remove the rows and complete the register lines written in phase 1.
-A crash between phases is finished by `finish_interrupted`.
+unlink the files — the segments, their derived files and their copies kept elsewhere
+(`layout.unlink_copies`: playback's masked re-encodings), so that no copy outlives its
+footage, whatever destroyed it (retention, a released hold, capacity); phase 3 remove the rows
+and complete the register lines written in phase 1. A crash between phases is finished by
+`finish_interrupted`, copies included.
 """
 
 from __future__ import annotations
@@ -271,21 +274,27 @@ def _camera_detail(code: str, runs: list[Run]) -> dict[str, object]:
 def _phases_two_three(rt: Runtime, runs: Sequence[Run], line_ids: Sequence[int]) -> None:
     if not runs:
         return
-    _unlink(rt, [row.path for run in runs for row in run.segments])
+    _unlink(rt, [(row.camera_id, row.id, row.path) for run in runs for row in run.segments])
     with rt.db.write() as s:
         repository.remove_runs(s, [run.range for run in runs])
         repository.complete_lines(s, line_ids)
 
 
-def _unlink(rt: Runtime, paths: Sequence[str]) -> None:
-    """Phase 2: the segment files and their derived files, one directory at a time."""
-    root = layout.recordings_root(rt.settings.resolved_data_dir)
+def _unlink(rt: Runtime, segments: Sequence[tuple[int | None, int, str]]) -> None:
+    """Phase 2 for these (camera id, segment id, path): the segment files and their derived
+    files, one directory at a time, then their copies kept elsewhere."""
+    data_dir = rt.settings.resolved_data_dir
+    root = layout.recordings_root(data_dir)
     by_directory: dict[str, list[str]] = defaultdict(list)
-    for rel in paths:
+    for _, _, rel in segments:
         directory, _, name = rel.rpartition("/")
         by_directory[directory].append(name)
     for directory, names in by_directory.items():
         layout.unlink_segments(root / directory, names)
+    owned = [(camera, segment) for camera, segment, _ in segments if camera is not None]
+    copies = layout.unlink_copies(data_dir, owned)
+    if copies:
+        log.info("storage: %d copy(ies) of destroyed segments removed", len(copies))
 
 
 def finish_interrupted(rt: Runtime) -> int:
@@ -297,12 +306,18 @@ def finish_interrupted(rt: Runtime) -> int:
             pending = repository.deleting_segments(s)
         if not pending:
             break
-        _unlink(rt, [path for _, path in pending])
+        _unlink(rt, [(_camera_of(path), segment_id, path) for segment_id, path in pending])
         with rt.db.write() as s:
             repository.remove_segments(s, [segment_id for segment_id, _ in pending])
             repository.complete_destructions(s)
         finished += len(pending)
     return finished
+
+
+def _camera_of(path: str) -> int | None:
+    """The camera of a catalogue path (`layout.relative_path`: it begins with the camera id)."""
+    head = path.split("/", 1)[0]
+    return int(head) if head.isdigit() else None
 
 
 def _journal(rt: Runtime, action: AuditAction, details: dict[str, object]) -> None:
