@@ -9,6 +9,7 @@ from sentinelle.api import console, errors
 from sentinelle.api.routers import (
     audit,
     auth,
+    disclosures,
     exports,
     live,
     maps,
@@ -33,6 +34,7 @@ ROUTERS = (
     audit.router,
     system.router,
     exports.router,
+    disclosures.router,
     playback.router,
     live.router,
     wall.router,

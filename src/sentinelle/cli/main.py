@@ -20,6 +20,7 @@ from sentinelle.demo import town
 from sentinelle.ingest.worker import Shard
 from sentinelle.migrations.runner import current_revision, upgrade
 from sentinelle.runtime import Runtime
+from sentinelle.workers import disclosures as disclosure_runner
 from sentinelle.workers import exports as export_runner
 from sentinelle.workers import ingest as ingest_worker
 from sentinelle.workers import sweeper
@@ -145,13 +146,14 @@ def worker_ingest(
 @worker_app.command("jobs")
 @common.handle_errors
 def worker_jobs() -> None:
-    """Run queued export jobs until stopped (serve runs them itself; use this to run them on
-    another machine, and then only one such runner)."""
+    """Run queued export and disclosure jobs until stopped (serve runs them itself; use this
+    to run them on another machine, and then only one such runner)."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
     with common.runtime() as rt:
+        disclosure_runner.start_in_background(rt, stop)
         export_runner.run_forever(rt, stop)
 
 
@@ -162,6 +164,7 @@ def _serve(rt: Runtime) -> None:
     api = create_app(rt)
     _, stop = sweeper.start_in_background(rt)
     _, stop_exports = export_runner.start_in_background(rt)
+    _, stop_disclosures = disclosure_runner.start_in_background(rt)
     bind_host, bind_port = rt.settings.host, rt.settings.port
     typer.echo(
         f"Sentinelle {__version__} on http://{bind_host}:{bind_port}/ (data: "
@@ -185,6 +188,7 @@ def _serve(rt: Runtime) -> None:
     finally:
         stop.set()
         stop_exports.set()
+        stop_disclosures.set()
         recorders.stop()
 
 

@@ -60,3 +60,12 @@ def disk_full(path: str) -> Unavailable:
 
 class Cancelled(Exception):
     """Raised inside a running job when its disclosure was cancelled."""
+
+
+def too_long(file: str, seconds: float, limit: int) -> InvalidInput:
+    return InvalidInput(
+        "disclosure_too_long",
+        f"{file} lasts {seconds / 60:.0f} min, more than {limit // 60} min: export only the"
+        " minutes concerned, then anonymise that file",
+        {"seconds": round(seconds, 1), "limit": limit},
+    )

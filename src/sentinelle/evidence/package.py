@@ -210,6 +210,21 @@ class PackageWriter:
             yield handle
         self.commit(rel, handle)
 
+    def path_of(self, rel: str) -> Path:
+        """Where a file the caller writes itself goes (then `adopt` lists it)."""
+        target = self.partial / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        return target
+
+    def adopt(self, rel: str) -> FileEntry:
+        """List a file written in place at `path_of(rel)` (hashed from disk, fsynced)."""
+        target = self.partial / rel
+        with _disk_errors(self.out_dir):
+            layout.fsync_file(target)
+            entry = FileEntry(rel, target.stat().st_size, layout.sha256_of(target))
+        self.files.append(entry)
+        return entry
+
     def add(self, rel: str, data: bytes) -> FileEntry:
         with self.open(rel) as handle:
             handle.write(data)
