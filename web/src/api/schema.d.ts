@@ -640,6 +640,185 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/disclosures": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Disclosures
+         * @description The latest disclosures whose camera is in the caller's scope.
+         */
+        get: operations["list_disclosures_api_disclosures_get"];
+        put?: never;
+        /**
+         * Request Disclosure
+         * @description Queue the analysis of one exported video (people and faces detected and tracked in
+         *     every frame); journalled with purpose, recipient and reason.
+         */
+        post: operations["request_disclosure_api_disclosures_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/disclosures/{disclosure_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Disclosure */
+        get: operations["get_disclosure_api_disclosures__disclosure_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/disclosures/{disclosure_id}/analysis": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Analysis
+         * @description Every track the detectors followed, with its box in each frame (no identity).
+         */
+        get: operations["get_analysis_api_disclosures__disclosure_id__analysis_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/disclosures/{disclosure_id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel */
+        post: operations["cancel_api_disclosures__disclosure_id__cancel_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/disclosures/{disclosure_id}/frames/{index}.jpg": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Frame
+         * @description A frame of the source video for the review (journalled once per quarter hour).
+         */
+        get: operations["get_frame_api_disclosures__disclosure_id__frames__index__jpg_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/disclosures/{disclosure_id}/package.zip": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download
+         * @description The signed package as a ZIP (made on first download), journalled with its reason.
+         */
+        get: operations["download_api_disclosures__disclosure_id__package_zip_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/disclosures/{disclosure_id}/plan": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Save Plan
+         * @description Keep the person concerned, dismiss false detections, hide regions by hand.
+         */
+        put: operations["save_plan_api_disclosures__disclosure_id__plan_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/disclosures/{disclosure_id}/render": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Render
+         * @description Queue the render of the saved plan: the redacted video and its signed log.
+         */
+        post: operations["render_api_disclosures__disclosure_id__render_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/disclosures/{disclosure_id}/verification": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Verify
+         * @description Re-check the log's signature and every file's hash as the package is on disk now.
+         */
+        get: operations["verify_api_disclosures__disclosure_id__verification_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/export-journal": {
         parameters: {
             query?: never;
@@ -751,6 +930,26 @@ export interface paths {
          * @description Re-check every hash and signature of the package as it is on disk now.
          */
         get: operations["verify_export_api_exports__export_id__verification_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/exports/{export_id}/videos": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export Videos
+         * @description The videos of a finished export that can be anonymised (one per camera and part).
+         */
+        get: operations["export_videos_api_exports__export_id__videos_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1236,6 +1435,23 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** AnalysisOut */
+        AnalysisOut: {
+            /** Detector */
+            detector: {
+                [key: string]: unknown;
+            };
+            /** Fps */
+            fps: number;
+            /** Frames */
+            frames: number;
+            /** Height */
+            height: number;
+            /** Tracks */
+            tracks: components["schemas"]["TrackOut"][];
+            /** Width */
+            width: number;
+        };
         /** AuditEntryOut */
         AuditEntryOut: {
             /** Action */
@@ -1296,7 +1512,7 @@ export interface components {
              */
             prefecture: string;
             /** Purposes */
-            purposes: components["schemas"]["Purpose"][];
+            purposes: components["schemas"]["sentinelle__registry__models__Purpose"][];
             /**
              * Recipients
              * @description designated police services
@@ -1364,7 +1580,7 @@ export interface components {
             /** Prefecture */
             prefecture?: string | null;
             /** Purposes */
-            purposes?: components["schemas"]["Purpose"][] | null;
+            purposes?: components["schemas"]["sentinelle__registry__models__Purpose"][] | null;
             /**
              * Reason
              * @default
@@ -1769,6 +1985,118 @@ export interface components {
          * @enum {string}
          */
         DestructionReason: "retention_expiry" | "capacity" | "hold_release";
+        /** DisclosureOut */
+        DisclosureOut: {
+            /** Analysed At */
+            analysed_at: string | null;
+            /** Bytes */
+            bytes: number;
+            /** Camera Id */
+            camera_id: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Error Code */
+            error_code: string;
+            /** Error Message */
+            error_message: string;
+            /** Export Id */
+            export_id: number;
+            /** Finished At */
+            finished_at: string | null;
+            /** Fps */
+            fps: number;
+            /** Frames */
+            frames: number;
+            /** Height */
+            height: number;
+            /** Id */
+            id: number;
+            /** Log Sha256 */
+            log_sha256: string;
+            /** Output Sha256 */
+            output_sha256: string;
+            /**
+             * Plan
+             * @description the saved plan (effect, keep, dismissed, manual)
+             */
+            plan: {
+                [key: string]: unknown;
+            } | null;
+            /** Plan Saved At */
+            plan_saved_at: string | null;
+            /** Plan Saved By */
+            plan_saved_by: string;
+            /**
+             * Plan Version
+             * @description give it back when saving the plan (409 if outdated)
+             */
+            plan_version: number;
+            /**
+             * Progress
+             * @description share of the current job done, 0 to 1
+             */
+            progress: number;
+            /** Purpose */
+            purpose: string;
+            /** Reason */
+            reason: string;
+            /** Recipient */
+            recipient: string;
+            /** Reference */
+            reference: string;
+            /** Rendered By */
+            rendered_by: string;
+            /** Requested By */
+            requested_by: string;
+            /** Source File */
+            source_file: string;
+            /** Source Sha256 */
+            source_sha256: string;
+            /**
+             * Status
+             * @example review
+             */
+            status: string;
+            /**
+             * Tracks
+             * @description people and faces the detectors followed
+             */
+            tracks: number;
+            /** Width */
+            width: number;
+        };
+        /**
+         * DisclosureRequest
+         * @description Which exported file to anonymise, for whom and why.
+         */
+        DisclosureRequest: {
+            /** Export Id */
+            export_id: number;
+            /**
+             * File
+             * @description the video's path inside the export package, as its manifest lists it
+             * @example video/CAM-001_20261203T090000Z.mp4
+             */
+            file: string;
+            purpose: components["schemas"]["sentinelle__disclosure__models__Purpose"];
+            /** Reason */
+            reason: string;
+            /**
+             * Recipient
+             * @description who receives the copy (the person concerned, a newsroom, a course)
+             * @example Mme Dupont (demande d'accès du 2 décembre 2026)
+             */
+            recipient: string;
+        };
+        /**
+         * Effect
+         * @description How a hidden region is made unrecognisable.
+         * @enum {string}
+         */
+        Effect: "blur" | "pixelate";
         /**
          * Enforcement
          * @description What the video pipeline must do for a camera now (see `policy.enforcement`).
@@ -1909,6 +2237,38 @@ export interface components {
              * Format: date-time
              */
             to: string;
+        };
+        /**
+         * ExportVideoOut
+         * @description One video of a finished export, as its manifest lists it.
+         */
+        ExportVideoOut: {
+            /** Camera Code */
+            camera_code: string;
+            /** Camera Id */
+            camera_id: number;
+            /**
+             * Covered From
+             * Format: date-time
+             */
+            covered_from: string;
+            /**
+             * Covered To
+             * Format: date-time
+             */
+            covered_to: string;
+            /** Duration Seconds */
+            duration_seconds: number;
+            /** File */
+            file: string;
+            /** Frames */
+            frames: number;
+            /** Height */
+            height: number;
+            /** Sha256 */
+            sha256: string;
+            /** Width */
+            width: number;
         };
         /**
          * FieldOfView
@@ -2602,6 +2962,20 @@ export interface components {
          */
         Placement: "public_road" | "public_building";
         /**
+         * PlanInput
+         * @description The agent's decisions for a disclosure (see `RedactionPlan`).
+         */
+        PlanInput: {
+            /** Dismissed */
+            dismissed?: number[];
+            /** @default blur */
+            effect: components["schemas"]["Effect"];
+            /** Keep */
+            keep?: number[];
+            /** Manual */
+            manual?: components["schemas"]["RegionInput"][];
+        };
+        /**
          * PlaybackInput
          * @description Open a synchronised playback of up to 16 cameras over one period (at most 24 h).
          */
@@ -2746,12 +3120,6 @@ export interface components {
             path: string;
         };
         /**
-         * Purpose
-         * @description Purposes of CSI L251-2 an authorisation may list.
-         * @enum {string}
-         */
-        Purpose: "public_buildings_protection" | "national_defence_installations" | "traffic_regulation" | "traffic_offences" | "attacks_on_persons_and_property" | "drug_trafficking" | "terrorism_prevention" | "natural_technological_risks" | "rescue_and_fire" | "amusement_park_safety" | "vehicle_insurance_checks" | "waste_dumping";
-        /**
          * RangeOut
          * @description Recorded without a break; `segments` (when asked for) are whole: the first may begin
          *     before `from`.
@@ -2769,14 +3137,6 @@ export interface components {
              * Format: date-time
              */
             to: string;
-        };
-        /** Reason */
-        Reason: {
-            /**
-             * Reason
-             * @default
-             */
-            reason: string;
         };
         /**
          * RecordingOut
@@ -2849,6 +3209,28 @@ export interface components {
              * @description the stored picture's width in pixels
              */
             width?: number | null;
+        };
+        /**
+         * RegionInput
+         * @description A region the agent hides by hand over a range of frames (inclusive).
+         */
+        RegionInput: {
+            /**
+             * Box
+             * @description x, y, width, height normalised to the picture (0..1, origin top-left)
+             */
+            box: [
+                number,
+                number,
+                number,
+                number
+            ];
+            /** First Frame */
+            first_frame: number;
+            /** Id */
+            id: string;
+            /** Last Frame */
+            last_frame: number;
         };
         /** ReleaseIn */
         ReleaseIn: {
@@ -3064,6 +3446,32 @@ export interface components {
             /** Revoked At */
             revoked_at: string | null;
         };
+        /** TrackOut */
+        TrackOut: {
+            /**
+             * Boxes
+             * @description [frame, x, y, width, height, detected (1) or interpolated (0)], normalised
+             */
+            boxes: number[][];
+            /** First Frame */
+            first_frame: number;
+            /** Id */
+            id: number;
+            /**
+             * Kind
+             * @example person
+             */
+            kind: string;
+            /** Last Frame */
+            last_frame: number;
+            /**
+             * Parent
+             * @description the person track a face lies in
+             */
+            parent: number | null;
+            /** Score */
+            score: number;
+        };
         /** UserCreatedOut */
         UserCreatedOut: {
             /**
@@ -3206,6 +3614,31 @@ export interface components {
              */
             reason: string;
         };
+        /** Reason */
+        sentinelle__api__schemas__common__Reason: {
+            /**
+             * Reason
+             * @default
+             */
+            reason: string;
+        };
+        /**
+         * Purpose
+         * @description Why footage is disclosed to someone outside the investigation.
+         * @enum {string}
+         */
+        sentinelle__disclosure__models__Purpose: "access_request" | "press" | "training" | "other";
+        /** Reason */
+        sentinelle__disclosure__models__Reason: {
+            /** Reason */
+            reason: string;
+        };
+        /**
+         * Purpose
+         * @description Purposes of CSI L251-2 an authorisation may list.
+         * @enum {string}
+         */
+        sentinelle__registry__models__Purpose: "public_buildings_protection" | "national_defence_installations" | "traffic_regulation" | "traffic_offences" | "attacks_on_persons_and_property" | "drug_trafficking" | "terrorism_prevention" | "natural_technological_risks" | "rescue_and_fire" | "amusement_park_safety" | "vehicle_insurance_checks" | "waste_dumping";
     };
     responses: never;
     parameters: never;
@@ -5908,6 +6341,696 @@ export interface operations {
             };
         };
     };
+    list_disclosures_api_disclosures_get: {
+        parameters: {
+            query?: {
+                export_id?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DisclosureOut"][];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    request_disclosure_api_disclosures_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DisclosureRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DisclosureOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_disclosure_api_disclosures__disclosure_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                disclosure_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DisclosureOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_analysis_api_disclosures__disclosure_id__analysis_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                disclosure_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AnalysisOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    cancel_api_disclosures__disclosure_id__cancel_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                disclosure_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["sentinelle__disclosure__models__Reason"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DisclosureOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_frame_api_disclosures__disclosure_id__frames__index__jpg_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                disclosure_id: number;
+                index: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the source frame */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/jpeg": unknown;
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    download_api_disclosures__disclosure_id__package_zip_get: {
+        parameters: {
+            query: {
+                reason: string;
+            };
+            header?: never;
+            path: {
+                disclosure_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    save_plan_api_disclosures__disclosure_id__plan_put: {
+        parameters: {
+            query: {
+                /** @description the plan_version the edit started from */
+                version: number;
+            };
+            header?: never;
+            path: {
+                disclosure_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PlanInput"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DisclosureOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    render_api_disclosures__disclosure_id__render_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                disclosure_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["sentinelle__disclosure__models__Reason"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DisclosureOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    verify_api_disclosures__disclosure_id__verification_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                disclosure_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VerificationOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     export_journal_api_export_journal_get: {
         parameters: {
             query: {
@@ -6189,7 +7312,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["Reason"];
+                "application/json": components["schemas"]["sentinelle__api__schemas__common__Reason"];
             };
         };
         responses: {
@@ -6336,6 +7459,73 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["VerificationOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    export_videos_api_exports__export_id__videos_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                export_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExportVideoOut"][];
                 };
             };
             /** @description Unauthorized */
@@ -7820,7 +9010,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["Reason"];
+                "application/json": components["schemas"]["sentinelle__api__schemas__common__Reason"];
             };
         };
         responses: {
