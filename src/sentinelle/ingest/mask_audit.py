@@ -11,6 +11,12 @@ failure). An audit is due when the thread starts (the camera's first keyframe), 
 and when an administrator asked for one (`request`). A failure is also a camera event
 (`mask_audit_failed`); the worker then restarts the camera with the burn-in.
 
+A camera may lose its masks on its sub-stream only, and the live wall shows sub-streams: each
+audit of a camera that has one checks its main stream, then its sub-stream (`sub_stream`,
+which the worker opens as for a live viewer and releases after), and records each with its
+stream. A failed sub-stream check fails closed as the main stream's does. When the main
+stream gives no frame (the camera is down) the sub-stream is not tried.
+
 No frame within `KEYFRAME_WAIT_SECONDS` (camera disconnected, no keyframe): no audit is
 recorded, the next trigger tries again; the camera's health events already tell the gap. The
 wait looks every `POLL_SECONDS` whether the thread is stopped or the fan-out ended, so that
@@ -19,11 +25,13 @@ stopping a camera's audits never holds the worker's refresh.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import queue
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,7 +45,7 @@ from sentinelle.ingest.fanout import FanOut
 from sentinelle.ingest.session import LivePacket
 from sentinelle.privacy import audit, audit_service
 from sentinelle.privacy.audit import Mask, Verdict
-from sentinelle.privacy.audit_service import AuditTrigger
+from sentinelle.privacy.audit_service import AuditedStream, AuditTrigger
 from sentinelle.privacy.geometry import rasterize
 from sentinelle.privacy.models import CameraMasks, Enforcement, MaskVersion
 from sentinelle.runtime import Runtime
@@ -47,6 +55,15 @@ KEYFRAME_WAIT_SECONDS = 25.0  # longer than the session's missing-keyframe alarm
 POLL_SECONDS = 0.25  # how often a wait for the keyframe looks at `stop` and the fan-out's end
 
 FanoutOf = Callable[[int], FanOut[LivePacket] | None]
+# The camera's sub-stream packets while the context is open (None: it has none, or it is gone)
+SubStreamOf = Callable[[int], AbstractContextManager[FanOut[LivePacket] | None]]
+
+
+@contextlib.contextmanager
+def no_sub_stream(camera_id: int) -> Iterator[FanOut[LivePacket] | None]:
+    """For an auditor that audits main streams only."""
+    del camera_id
+    yield None
 
 
 def audited_polygons(masks: CameraMasks) -> MaskVersion | None:
@@ -74,6 +91,7 @@ class MaskAuditor:
     fanout_of: FanoutOf
     on_event: Callable[[SessionEvent], None]
     interval: float
+    sub_stream: SubStreamOf = no_sub_stream
     cameras: dict[int, _Audited] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -165,35 +183,64 @@ class MaskAuditor:
                 audited.busy = False
 
     def audit_once(self, audited: _Audited, trigger: AuditTrigger) -> Verdict | None:
-        """Check the camera's next keyframe; None when no frame came in time."""
-        sample = self._keyframe(audited)
+        """Check the camera's next keyframe on its main stream, then (unless the main one
+        failed or gave nothing) on its sub-stream if it has one: FAIL if either failed, else
+        the main stream's verdict; None when no main frame came in time."""
+        verdict = self._audit_stream(
+            audited, trigger, AuditedStream.MAIN, self.fanout_of(audited.camera_id)
+        )
+        if verdict is None or verdict is Verdict.FAIL or audited.stop.is_set():
+            return verdict
+        with self.sub_stream(audited.camera_id) as sub:
+            if sub is None:
+                return verdict
+            sub_verdict = self._audit_stream(audited, trigger, AuditedStream.SUB, sub)
+        if sub_verdict is None:
+            log.info("camera %s: no sub-stream keyframe for the mask audit", audited.camera_id)
+        return Verdict.FAIL if sub_verdict is Verdict.FAIL else verdict
+
+    def _audit_stream(
+        self,
+        audited: _Audited,
+        trigger: AuditTrigger,
+        stream: AuditedStream,
+        fanout: FanOut[LivePacket] | None,
+    ) -> Verdict | None:
+        """Check the next keyframe of one stream and record it; None when none came."""
+        sample = None if fanout is None else self._keyframe(audited, fanout)
         if sample is None:
-            log.info("camera %s: no keyframe for the mask audit", audited.camera_id)
+            if stream is AuditedStream.MAIN:
+                log.info("camera %s: no keyframe for the mask audit", audited.camera_id)
             return None
         packet, frame = sample
         result = audit.check_frame(*_planes(frame), self._rasters(audited, frame))
         outcome = audit_service.do_record_audit(
-            self.rt, audited.camera_id, packet.at, trigger, result, audited.version.version
+            self.rt, audited.camera_id, packet.at, trigger, result, audited.version.version, stream
         )
+        where = " on the sub-stream" if stream is AuditedStream.SUB else ""
         if result.verdict is Verdict.FAIL:
             failed = [p.name for p in result.polygons if p.verdict is Verdict.FAIL]
-            detail = f"mask audit ({trigger}) failed: detail visible inside {', '.join(failed)}"
+            detail = f"mask audit ({trigger}) failed{where}: detail visible inside "
+            detail += ", ".join(failed)
             if outcome.latched:
                 detail += "; server-side masking forced"
             self.on_event(
                 SessionEvent(audited.camera_id, EventKind.MASK_AUDIT_FAILED, packet.at, detail)
             )
         if outcome.unverified_since is not None:
-            detail = f"no conclusive mask audit since {outcome.unverified_since.isoformat()}"
+            since = outcome.unverified_since.isoformat()
+            detail = f"no conclusive mask audit{where} since {since}"
             self.on_event(
                 SessionEvent(audited.camera_id, EventKind.MASK_UNVERIFIED, packet.at, detail)
             )
         return result.verdict
 
-    def _keyframe(self, audited: _Audited) -> tuple[LivePacket, Any] | None:
-        """Subscribe to the camera's packets until a keyframe decodes (one decoder, closed
-        after)."""
-        fanout = self.fanout_of(audited.camera_id)
+    def _keyframe(
+        self, audited: _Audited, fanout: FanOut[LivePacket] | None = None
+    ) -> tuple[LivePacket, Any] | None:
+        """Subscribe to the stream's packets (the main stream's by default) until a keyframe
+        decodes (one decoder, closed after)."""
+        fanout = self.fanout_of(audited.camera_id) if fanout is None else fanout
         if fanout is None:
             return None
         sub = fanout.subscribe(depth=64)

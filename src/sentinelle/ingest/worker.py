@@ -14,15 +14,19 @@ Each `refresh` also reloads the cameras' privacy masks: a camera the server mask
 masks cannot be read) records and shows only what its burn-in gives (P1); a session is
 restarted when its camera moves between camera and server masking. The cameras that mask
 themselves are audited (`mask_audit`): a failed audit latches server masking, so the next
-refresh restarts the camera with the burn-in.
+refresh restarts the camera with the burn-in. The audit samples a camera's sub-stream too:
+it holds the sub-stream session open while it waits for a keyframe (`_sub_for_audit`), as a
+live viewer does, and the session closes `sub_linger` seconds after the last of them.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
 from collections import deque
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
@@ -94,6 +98,8 @@ class IngestWorker:
     subs: dict[int, _Running] = field(default_factory=dict)  # live-only sub-stream sessions
     _sub_timers: dict[int, threading.Timer] = field(default_factory=dict)
     _sub_lock: threading.Lock = field(default_factory=threading.Lock)
+    _sub_watched: set[int] = field(default_factory=set)  # sub-streams with a live feed
+    _sub_audits: dict[int, int] = field(default_factory=dict)  # audits holding a sub-stream
     masks: dict[int, CameraMasks] = field(default_factory=dict)  # as the last refresh read
     encoders: tuple[str, ...] = ENCODERS  # the burn-in's, in order of preference
     mask_audit_interval: float | None = None  # None: settings.mask_audit_interval_seconds
@@ -115,7 +121,9 @@ class IngestWorker:
         )
         self._catalogue_thread.start()
         interval = self.mask_audit_interval or self.rt.settings.mask_audit_interval_seconds
-        self.auditor = MaskAuditor(self.rt, self._main_fanout, self._event, interval)
+        self.auditor = MaskAuditor(
+            self.rt, self._main_fanout, self._event, interval, sub_stream=self._sub_for_audit
+        )
         self.refresh()
 
     def refresh(self) -> None:
@@ -156,6 +164,27 @@ class IngestWorker:
     def _main_fanout(self, camera_id: int) -> FanOut[LivePacket] | None:
         running = self.sessions.get(camera_id)
         return None if running is None else running.session.fanout
+
+    @contextlib.contextmanager
+    def _sub_for_audit(self, camera_id: int) -> Iterator[FanOut[LivePacket] | None]:
+        """The packets of the camera's sub-stream for a mask audit (None without one): the
+        session is opened as for a live viewer and, once no audit nor live feed holds it,
+        closed `sub_linger` seconds later."""
+        running = self.sessions.get(camera_id)
+        if running is None or not running.camera.sub_url:
+            yield None
+            return
+        with self._sub_lock:
+            self._sub_audits[camera_id] = self._sub_audits.get(camera_id, 0) + 1
+        try:
+            yield self._sub_session(running.camera).fanout
+        finally:
+            with self._sub_lock:
+                holds = self._sub_audits.pop(camera_id) - 1
+                if holds:
+                    self._sub_audits[camera_id] = holds
+                elif camera_id not in self._sub_watched:
+                    self._linger_sub(camera_id)
 
     def stop_all(self, timeout: float = 10.0) -> None:
         if self.auditor is not None:
@@ -215,6 +244,8 @@ class IngestWorker:
         if running is None:
             return None
         if stream is StreamChoice.SUB and running.camera.sub_url:
+            with self._sub_lock:
+                self._sub_watched.add(camera_id)
             return self._sub_session(running.camera).fanout
         return running.session.fanout
 
@@ -223,15 +254,21 @@ class IngestWorker:
         if stream is not StreamChoice.SUB:
             return
         with self._sub_lock:
-            if camera_id not in self.subs:
-                return
-            timer = threading.Timer(self.sub_linger, lambda: self._close_sub(camera_id, timer))
-            timer.daemon = True
-            previous = self._sub_timers.pop(camera_id, None)
-            if previous is not None:
-                previous.cancel()
-            self._sub_timers[camera_id] = timer
-            timer.start()
+            self._sub_watched.discard(camera_id)
+            if not self._sub_audits.get(camera_id):
+                self._linger_sub(camera_id)
+
+    def _linger_sub(self, camera_id: int) -> None:
+        """Close the camera's sub-stream session in `sub_linger` seconds (under `_sub_lock`)."""
+        if camera_id not in self.subs:
+            return
+        timer = threading.Timer(self.sub_linger, lambda: self._close_sub(camera_id, timer))
+        timer.daemon = True
+        previous = self._sub_timers.pop(camera_id, None)
+        if previous is not None:
+            previous.cancel()
+        self._sub_timers[camera_id] = timer
+        timer.start()
 
     def _sub_session(self, camera: RecordableCamera) -> CameraSession:
         with self._sub_lock:

@@ -9,6 +9,12 @@ switch, which the worker closes (`close_flags`) when it restarts the camera with
 Passing audits are not journalled one by one (the journal would drown: 1 440 a day per
 camera); a run of `INCONCLUSIVE_STREAK` inconclusive audits in a row is, once.
 
+Each audit says which stream of the camera it sampled (`AuditedStream`): the main stream
+(recorded, shown) or the sub-stream (live only: the wall shows it), since a camera may lose
+its masks on one of them only. A sub-stream that fails fails closed the same way (journal,
+latch, flag: the recording is the main stream's, unproven since that stream's last audit that
+saw the polygons hidden). Streaks and the unverified bound are counted per stream.
+
 Audits an administrator asks for through the API are requests (`do_request_audit`) that the
 worker recording the camera takes at its next refresh (`take_requests`)."""
 
@@ -45,6 +51,13 @@ UNVERIFIED_AFTER = timedelta(hours=6)  # no conclusive audit this long: the mask
 HISTORY_LIMIT = 500
 
 
+class AuditedStream(StrEnum):
+    """Which stream of the camera an audit sampled."""
+
+    MAIN = "main"  # recorded, and shown live
+    SUB = "sub"  # shown live only (the wall's tiles), never recorded
+
+
 class AuditTrigger(StrEnum):
     START = "start"  # the first keyframe after the worker started the camera
     RECONNECT = "reconnect"  # the camera connected again (a reboot may reset its masks)
@@ -61,6 +74,7 @@ class AuditRecord:
     verdict: Verdict
     details: dict[str, Any]
     mask_version: int
+    stream: AuditedStream = AuditedStream.MAIN
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,9 +123,10 @@ def do_record_audit(
     trigger: AuditTrigger,
     result: FrameResult,
     mask_version: int,
+    stream: AuditedStream = AuditedStream.MAIN,
 ) -> AuditOutcome:
-    """Keep an audit's result; on failure, journal it, latch server mode and flag the
-    footage (one transaction)."""
+    """Keep an audit's result (of `stream`); on failure, journal it, latch server mode and
+    flag the footage (one transaction)."""
     now = rt.now()
     with rt.db.write() as s:
         camera = repository.lock_camera(s, camera_id)
@@ -122,6 +137,7 @@ def do_record_audit(
             verdict=str(result.verdict),
             details=result.as_json(),
             mask_version=mask_version,
+            stream=str(stream),
         )
         s.add(row)
         s.flush()
@@ -130,25 +146,54 @@ def do_record_audit(
             return _fail(s, camera, audit, now)
         if result.verdict is not Verdict.INCONCLUSIVE:
             return AuditOutcome(audit, latched=False, flag=None)
-        if _streak(s, camera_id) == INCONCLUSIVE_STREAK:
-            why = f"{INCONCLUSIVE_STREAK} mask audits in a row could tell nothing"
-            details = {"audit": audit.id, "since": _streak_start(s, camera_id).isoformat()}
-            record(s, _entry(AuditAction.MASK_AUDIT_INCONCLUSIVE, camera, why, details), now)
-        since = _newly_unverified(s, camera, audit)
-        if since is not None:
-            hours = UNVERIFIED_AFTER.total_seconds() / 3600
-            why = f"no conclusive mask audit for {hours:g} h: the camera's masks are unverified"
-            details = {"audit": audit.id, "since": since.isoformat(), "unverified": True}
-            record(s, _entry(AuditAction.MASK_AUDIT_INCONCLUSIVE, camera, why, details), now)
-        return AuditOutcome(audit, latched=False, flag=None, unverified_since=since)
+        return _inconclusive(s, camera, audit, now)
 
 
-def unverified_since(s: Session, camera: CameraRow, at: datetime) -> datetime | None:
-    """Since when the camera's masks are unverified at `at` — no conclusive audit for
-    `UNVERIFIED_AFTER` since its last conclusive one or since it began masking itself — or
-    None when they are verified."""
-    since = _last_conclusive_or_start(s, camera, at)
+def _inconclusive(s: Session, camera: CameraRow, audit: AuditRecord, now: datetime) -> AuditOutcome:
+    """Journal a run of inconclusive audits of one stream, and the crossing of the bound."""
+    stream = audit.stream
+    if _streak(s, camera.id, stream) == INCONCLUSIVE_STREAK:
+        why = f"{INCONCLUSIVE_STREAK} mask audits in a row{_of(stream)} could tell nothing"
+        since = _streak_start(s, camera.id, stream)
+        details = {"audit": audit.id, "stream": str(stream), "since": since.isoformat()}
+        record(s, _entry(AuditAction.MASK_AUDIT_INCONCLUSIVE, camera, why, details), now)
+    unverified = _newly_unverified(s, camera, audit)
+    if unverified is not None:
+        hours = UNVERIFIED_AFTER.total_seconds() / 3600
+        why = (
+            f"no conclusive mask audit{_of(stream)} for {hours:g} h: "
+            "the camera's masks are unverified"
+        )
+        details = {
+            "audit": audit.id,
+            "stream": str(stream),
+            "since": unverified.isoformat(),
+            "unverified": True,
+        }
+        record(s, _entry(AuditAction.MASK_AUDIT_INCONCLUSIVE, camera, why, details), now)
+    return AuditOutcome(audit, latched=False, flag=None, unverified_since=unverified)
+
+
+def _of(stream: AuditedStream) -> str:
+    """How a reason names the stream: nothing for the main one (as before sub-streams)."""
+    return " of the sub-stream" if stream is AuditedStream.SUB else ""
+
+
+def unverified_since(
+    s: Session, camera: CameraRow, at: datetime, stream: AuditedStream = AuditedStream.MAIN
+) -> datetime | None:
+    """Since when the camera's masks are unverified at `at` on `stream` — no conclusive audit
+    of it for `UNVERIFIED_AFTER` since its last conclusive one or since the camera began
+    masking itself — or None when they are verified."""
+    since = _last_conclusive_or_start(s, camera, at, stream)
     return since if since is not None and at - since >= UNVERIFIED_AFTER else None
+
+
+def audited_streams(camera: CameraRow) -> tuple[AuditedStream, ...]:
+    """The streams the audit samples: the main one, and the sub-stream if the camera has one."""
+    if camera.sub_url_sealed:
+        return (AuditedStream.MAIN, AuditedStream.SUB)
+    return (AuditedStream.MAIN,)
 
 
 def with_verification(rt: Runtime, masks: CameraMasks) -> CameraMasks:
@@ -158,9 +203,12 @@ def with_verification(rt: Runtime, masks: CameraMasks) -> CameraMasks:
     if not auditable(masks):
         return masks
     with rt.db.read() as s:
-        since = unverified_since(s, registry.get_camera(s, masks.camera_id), rt.now())
-    if since is None:
+        camera, now = registry.get_camera(s, masks.camera_id), rt.now()
+        found = [unverified_since(s, camera, now, stream) for stream in audited_streams(camera)]
+    known = [since for since in found if since is not None]
+    if not known:
         return masks
+    since = min(known)
     problem = MaskProblem(
         "mask_unverified",
         f"the camera's own masks could not be verified since {since.isoformat()}",
@@ -170,11 +218,12 @@ def with_verification(rt: Runtime, masks: CameraMasks) -> CameraMasks:
 
 def _newly_unverified(s: Session, camera: CameraRow, audit: AuditRecord) -> datetime | None:
     """Since when, if this inconclusive audit is the first past the bound; else None."""
-    since = unverified_since(s, camera, audit.at)
+    since = unverified_since(s, camera, audit.at, audit.stream)
     if since is None:
         return None
     stmt = sa.select(sa.func.max(MaskAuditRow.at)).where(
         MaskAuditRow.camera_id == camera.id,
+        MaskAuditRow.stream == str(audit.stream),
         MaskAuditRow.at < audit.at,
         MaskAuditRow.at >= since,
     )
@@ -182,9 +231,12 @@ def _newly_unverified(s: Session, camera: CameraRow, audit: AuditRecord) -> date
     return since if previous is None or previous - since < UNVERIFIED_AFTER else None
 
 
-def _last_conclusive_or_start(s: Session, camera: CameraRow, at: datetime) -> datetime | None:
+def _last_conclusive_or_start(
+    s: Session, camera: CameraRow, at: datetime, stream: AuditedStream
+) -> datetime | None:
     stmt = sa.select(sa.func.max(MaskAuditRow.at)).where(
         MaskAuditRow.camera_id == camera.id,
+        MaskAuditRow.stream == str(stream),
         MaskAuditRow.at <= at,
         MaskAuditRow.verdict != str(Verdict.INCONCLUSIVE),
     )
@@ -196,9 +248,10 @@ def _last_conclusive_or_start(s: Session, camera: CameraRow, at: datetime) -> da
 def _fail(s: Session, camera: CameraRow, audit: AuditRecord, now: datetime) -> AuditOutcome:
     failed = [p for p in audit.details["polygons"] if p["verdict"] == Verdict.FAIL]
     names = ", ".join(p["name"] for p in failed)
-    reason = f"mask audit failed: detail visible inside {names}"
+    reason = f"mask audit{_of(audit.stream)} failed: detail visible inside {names}"
     evidence = {
         "audit": audit.id,
+        "stream": str(audit.stream),
         "trigger": str(audit.trigger),
         "frame_at": audit.at.isoformat(),
         "mask_version": audit.mask_version,
@@ -219,14 +272,19 @@ def _fail(s: Session, camera: CameraRow, audit: AuditRecord, now: datetime) -> A
 
 
 def flag_start(s: Session, camera: CameraRow, audit: AuditRecord, failed: set[str]) -> datetime:
-    """Where the footage that may show a failed polygon begins: the latest earlier audit that
-    found every polygon of `failed` hidden (whatever the frame's verdict: a small or dark
-    polygon elsewhere makes it inconclusive), else the start of the camera's own masking (its
-    version in force, or the last confirmation that it was fixed); never after the failure."""
+    """Where the footage that may show a failed polygon begins: the latest earlier audit of
+    the main stream (the recorded one, whichever stream failed) that found every polygon of
+    `failed` hidden (whatever the frame's verdict: a small or dark polygon elsewhere makes it
+    inconclusive), else the start of the camera's own masking (its version in force, or the
+    last confirmation that it was fixed); never after the failure."""
     since = _camera_mode_start(s, camera)
     stmt = (
         sa.select(MaskAuditRow.at, MaskAuditRow.details)
-        .where(MaskAuditRow.camera_id == camera.id, MaskAuditRow.at < audit.at)
+        .where(
+            MaskAuditRow.camera_id == camera.id,
+            MaskAuditRow.stream == str(AuditedStream.MAIN),
+            MaskAuditRow.at < audit.at,
+        )
         .order_by(MaskAuditRow.at.desc(), MaskAuditRow.id.desc())
     )
     if since is not None:
@@ -330,29 +388,24 @@ def take_requests(rt: Runtime, camera_ids: set[int]) -> set[int]:
         return {row.camera_id for row in rows}
 
 
-def _conclusive_since(camera_id: int) -> sa.Select[int]:
+def _conclusive_since(camera_id: int, stream: AuditedStream) -> sa.Select[int]:
+    of_stream = (MaskAuditRow.camera_id == camera_id, MaskAuditRow.stream == str(stream))
     last = (
         sa.select(sa.func.max(MaskAuditRow.id))
-        .where(
-            MaskAuditRow.camera_id == camera_id,
-            MaskAuditRow.verdict != str(Verdict.INCONCLUSIVE),
-        )
+        .where(*of_stream, MaskAuditRow.verdict != str(Verdict.INCONCLUSIVE))
         .scalar_subquery()
     )
-    return sa.select(MaskAuditRow.id).where(
-        MaskAuditRow.camera_id == camera_id,
-        MaskAuditRow.id > sa.func.coalesce(last, 0),
-    )
+    return sa.select(MaskAuditRow.id).where(*of_stream, MaskAuditRow.id > sa.func.coalesce(last, 0))
 
 
-def _streak(s: Session, camera_id: int) -> int:
-    """Inconclusive audits since the camera's last conclusive one."""
-    stmt = sa.select(sa.func.count()).select_from(_conclusive_since(camera_id).subquery())
+def _streak(s: Session, camera_id: int, stream: AuditedStream) -> int:
+    """Inconclusive audits of `stream` since its last conclusive one."""
+    stmt = sa.select(sa.func.count()).select_from(_conclusive_since(camera_id, stream).subquery())
     return int(s.execute(stmt).scalar_one())
 
 
-def _streak_start(s: Session, camera_id: int) -> datetime:
-    ids = _conclusive_since(camera_id).subquery()
+def _streak_start(s: Session, camera_id: int, stream: AuditedStream) -> datetime:
+    ids = _conclusive_since(camera_id, stream).subquery()
     stmt = sa.select(sa.func.min(MaskAuditRow.at)).where(MaskAuditRow.id.in_(sa.select(ids)))
     return s.execute(stmt).scalar_one()
 
@@ -366,6 +419,7 @@ def _to_audit(row: MaskAuditRow) -> AuditRecord:
         verdict=Verdict(row.verdict),
         details=row.details,
         mask_version=row.mask_version,
+        stream=AuditedStream(row.stream),
     )
 
 

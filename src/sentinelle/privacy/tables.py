@@ -59,9 +59,10 @@ class MaskLatchRow(Base):
 
 
 class MaskAuditRow(Base):
-    """One audit of a camera's own masks: when, why it ran, its verdict, each polygon's
-    measures (`details`) and the mask version it checked. Kept over time, passing ones too
-    (the availability rate of the masks)."""
+    """One audit of a camera's own masks: when, why it ran, which of its streams it sampled
+    (`main`, recorded and shown; or `sub`, the live-only sub-stream), its verdict, each
+    polygon's measures (`details`) and the mask version it checked. Kept over time, passing
+    ones too (the availability rate of the masks)."""
 
     __tablename__ = "mask_audits"
     __table_args__ = (sa.Index("ix_mask_audits_camera_at", "camera_id", "at"),)
@@ -73,6 +74,7 @@ class MaskAuditRow(Base):
     verdict: Mapped[str] = mapped_column(sa.String(16))
     details: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
     mask_version: Mapped[int]
+    stream: Mapped[str] = mapped_column(sa.String(8), server_default="main")  # migration 0013
 
 
 class MaskFlagRow(Base):
