@@ -17,11 +17,15 @@ from fractions import Fraction
 from pathlib import Path
 
 import av
+import av.video
 import cv2
 import numpy as np
 import numpy.typing as npt
 
-from sentinelle.privacy.anonymise.models import Box
+from sentinelle.privacy.anonymise.effects import pixel_rect
+from sentinelle.privacy.anonymise.geometry import intersection
+from sentinelle.privacy.anonymise.models import Analysis, Box, RedactionPlan, TrackKind
+from sentinelle.privacy.anonymise.plan import hidden_regions
 
 Image = npt.NDArray[np.uint8]
 
@@ -175,17 +179,23 @@ def write_people_clip(
     figures: tuple[Figure, ...] | None = None,
     subject: int = 0,
     crf: int = 18,
+    codec: str = "libx264",
 ) -> PeopleClip:
-    """Write the clip (H.264 MP4, keyframe every second) and return it with its ground truth."""
+    """Write the clip (MP4, H.264 or `codec`, a keyframe every second) and return it with its
+    ground truth."""
     figs = figures if figures is not None else default_figures(width, height, fps)
     count = round(seconds * fps)
     base = background(width, height)
     truth: list[dict[int, Box]] = []
     with av.open(str(path), "w") as out:
-        stream = out.add_stream("libx264", rate=fps)
+        stream = out.add_stream(codec, rate=fps)
+        assert isinstance(stream, av.video.VideoStream)
         stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
         stream.time_base = Fraction(1, fps)
-        stream.options = {"crf": str(crf), "g": str(fps), "preset": "veryfast"}
+        stream.codec_context.gop_size = fps
+        stream.options = {"crf": str(crf), "preset": "veryfast"}
+        if codec == "libx265":
+            stream.options |= {"x265-params": "log-level=error"}
         for n in range(count):
             img = base.copy()
             order = sorted(range(len(figs)), key=lambda i: figs[i].feet(n)[1])
@@ -225,3 +235,98 @@ def _line(
 
 def _poly(img: Image, points: npt.NDArray[np.float64], colour: tuple[int, int, int]) -> None:
     cv2.fillPoly(img, [np.round(points).astype(np.int32)], colour, cv2.LINE_AA)
+
+
+@dataclass(frozen=True, slots=True)
+class Scores:
+    """How well a redaction plan hides the clip's third parties and shows its subject.
+
+    recall: share of (frame, third party) pairs whose box is at least 90 % hidden;
+    area_precision: share of the hidden pixels that lie on some figure's box;
+    region_precision: share of the hidden regions (per frame) that overlap some figure;
+    subject_visible: share of the frames where the subject's box is under 10 % hidden, among
+    those where it overlaps no third party."""
+
+    recall: float
+    area_precision: float
+    region_precision: float
+    subject_visible: float
+    pairs: int
+    subject_frames: int
+
+    def as_dict(self) -> dict[str, float]:
+        return {
+            "recall": round(self.recall, 4),
+            "area_precision": round(self.area_precision, 4),
+            "region_precision": round(self.region_precision, 4),
+            "subject_visible": round(self.subject_visible, 4),
+            "pairs": self.pairs,
+            "subject_frames": self.subject_frames,
+        }
+
+
+def box_mask(boxes: list[Box], width: int, height: int) -> npt.NDArray[np.bool_]:
+    """The pixels the boxes cover, rounded outward as the effects round them."""
+    mask = np.zeros((height, width), np.bool_)
+    for b in boxes:
+        rect = pixel_rect(b, width, height)
+        if rect is not None:
+            x0, y0, x1, y1 = rect
+            mask[y0:y1, x0:x1] = True
+    return mask
+
+
+def score_plan(clip: PeopleClip, analysis: Analysis, plan: RedactionPlan) -> Scores:
+    """The figures of `Scores` for the regions `plan.hidden_regions` gives each frame."""
+    w, h = clip.width, clip.height
+    covered = pairs = sub_ok = sub_n = on_people = regions = 0
+    hidden_px = hidden_on_people = 0
+    for n in range(clip.frames):
+        hidden = hidden_regions(analysis, plan, n)
+        mask = box_mask(hidden, w, h)
+        truth = clip.truth[n]
+        people = box_mask(list(truth.values()), w, h)
+        hidden_px += int(mask.sum())
+        hidden_on_people += int((mask & people).sum())
+        regions += len(hidden)
+        on_people += sum(1 for r in hidden if any(intersection(r, g) > 0 for g in truth.values()))
+        for i, g in truth.items():
+            share = _share(mask, g, w, h)
+            if i != clip.subject:
+                pairs += 1
+                covered += share >= 0.9
+            elif not any(intersection(g, truth[j]) > 0 for j in truth if j != i):
+                sub_n += 1
+                sub_ok += share < 0.1
+    return Scores(
+        covered / max(1, pairs),
+        hidden_on_people / max(1, hidden_px),
+        on_people / max(1, regions),
+        sub_ok / max(1, sub_n),
+        pairs,
+        sub_n,
+    )
+
+
+def _share(mask: npt.NDArray[np.bool_], box: Box, width: int, height: int) -> float:
+    rect = pixel_rect(box, width, height)
+    if rect is None:
+        return 0.0
+    x0, y0, x1, y1 = rect
+    return float(mask[y0:y1, x0:x1].mean())
+
+
+def pick_subject(clip: PeopleClip, analysis: Analysis, frame: int) -> int:
+    """The person track an agent would click for the subject in `frame`: the one whose box
+    holds most of the subject's box (ties: the smaller track box)."""
+    g = clip.truth[frame][clip.subject]
+    best = max(
+        (t for t in analysis.tracks if t.kind == TrackKind.PERSON and t.box_at(frame)),
+        key=lambda t: _fit(t.box_at(frame), g),
+    )
+    return best.id
+
+
+def _fit(box: Box | None, g: Box) -> tuple[float, float]:
+    assert box is not None
+    return round(intersection(box, g) / (g.w * g.h), 2), -box.w * box.h
