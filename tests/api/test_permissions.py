@@ -33,6 +33,8 @@ def _url(path: str, town: Town) -> str:
         "habilitation_id": 1,
         "token_id": 999_999,
         "export_id": 999_999,
+        "disclosure_id": 999_999,
+        "index": 0,
         "grant": "not-a-grant",
         "segment_id": 1,
         "layout_id": 999_999,

@@ -26,7 +26,7 @@ from sentinelle.evidence import service as evidence
 from sentinelle.evidence.manifest import utc_text
 from sentinelle.evidence.package import PackageWriter
 from sentinelle.evidence.signing import SiteSigner, fingerprint
-from sentinelle.privacy.anonymise import render
+from sentinelle.privacy.anonymise import plan, render
 from sentinelle.privacy.anonymise.models import Analysis, RedactionPlan, RenderStats, Track
 from sentinelle.runtime import Runtime
 from sentinelle.storage import layout
@@ -146,13 +146,9 @@ def build_log(
 
 
 def hidden_tracks(analysis: Analysis, redaction: RedactionPlan) -> list[Track]:
-    """The tracks the render hides: neither kept nor dismissed, nor a face of a kept person."""
-    spared = redaction.keep | redaction.dismissed
-    return [
-        t
-        for t in analysis.tracks
-        if t.id not in spared and not (t.parent is not None and t.parent in redaction.keep)
-    ]
+    """The tracks the render hides (`plan.visible_tracks` are the others)."""
+    shown = plan.visible_tracks(analysis, redaction)
+    return [t for t in analysis.tracks if t.id not in shown]
 
 
 def _who(kind: str, name: str, at: datetime | None) -> dict[str, str]:
