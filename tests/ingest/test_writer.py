@@ -4,6 +4,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import av
+import numpy as np
 import pytest
 
 from sentinelle.ingest.clips import write_clip
@@ -51,3 +52,33 @@ def test_segments_are_fragmented_and_lossless(rt: Runtime, clip: Path) -> None:
             copied += [bytes(p) for p in out.demux(out.streams.video[0]) if p.size]
     assert copied == original  # every packet, bit for bit
     assert not list(root.rglob("*.part"))
+
+
+def _bframe_clip(path: Path, frames: int = 40, fps: int = 10) -> Path:
+    """A clip whose encoder uses B-frames (packets in decode order, not presentation order),
+    as some cameras' H.264 main profile does."""
+    with av.open(str(path), "w", format="mp4") as out:
+        stream = out.add_stream("libx264", rate=fps)
+        stream.width, stream.height, stream.pix_fmt = 320, 240, "yuv420p"
+        stream.options = {"bf": "2", "g": str(fps), "preset": "veryfast"}
+        for n in range(frames):
+            frame = av.VideoFrame.from_ndarray(
+                np.full((240, 320, 3), (n * 6) % 255, np.uint8), format="rgb24"
+            )
+            frame.pts = n
+            out.mux(stream.encode(frame))
+        out.mux(stream.encode())
+    return path
+
+
+def test_a_segment_with_b_frames_ends_after_its_last_presented_frame(
+    rt: Runtime, tmp_path: Path
+) -> None:
+    _, _, (cam, _) = f.town(rt)
+    clip = _bframe_clip(tmp_path / "bframes.mp4")
+    with av.open(str(clip)) as source:
+        pts = [p.pts for p in source.demux(source.streams.video[0]) if p.pts is not None]
+    assert pts != sorted(pts), "the clip really has B-frames"
+    (done,) = _record(rt, cam.id, clip)
+    assert (done.end - done.start).total_seconds() == pytest.approx(4.0)  # 40 frames at 10 fps
+    assert done.fps == pytest.approx(10.0)

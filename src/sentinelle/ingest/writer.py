@@ -172,7 +172,8 @@ class SegmentWriter:
         packet.stream = current.stream
         current.container.mux(packet)
         current.frames += 1
-        current.last_end = at + duration
+        end = at + duration  # with B-frames, packets come in decode order: keep the latest
+        current.last_end = end if current.last_end is None else max(current.last_end, end)
 
     def close(self) -> None:
         """Finish the open segment (at the end of its last packet)."""
