@@ -4,10 +4,18 @@ A `.part` file left by a killed writer holds `ftyp`, `moov` and a run of complet
 `moof`+`mdat` fragments, possibly followed by a torn one. Recovery cuts the file after its
 last complete fragment, reads what it holds, and finalises it like any segment (flagged
 `recovered`); at most the torn fragment, about one second, is lost.
+
+A segment the server burnt the masks into keeps the mask version and digest it was burnt
+with: the writer put them in the file's `moov` (`MaskStamp.as_comment`), which recovery reads
+back. A stamp that does not name a version of the camera's masks with that digest is not
+believed: the segment is catalogued as camera-mode footage (no version), which the masked
+playback and exports re-encode whenever a flag covers it — never footage the catalogue
+claims was masked without proof. A file with no stamp is the camera's own stream.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import struct
 from collections.abc import Callable
@@ -20,7 +28,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from sentinelle.core.errors import SentinelleError
 from sentinelle.ingest import repository
-from sentinelle.ingest.writer import FinishedSegment
+from sentinelle.ingest.writer import FinishedSegment, MaskStamp
+from sentinelle.privacy import repository as privacy_repository
 from sentinelle.runtime import Runtime
 from sentinelle.storage import layout
 from sentinelle.storage.service import NewSegment, do_catalogue_segment
@@ -94,6 +103,8 @@ def _finished(
         fps=facts.fps,
         keyframes_ms=facts.keyframes_ms,
         recovered=recovered,
+        mask_version=None if facts.mask is None else facts.mask.version,
+        mask_digest=None if facts.mask is None else facts.mask.digest,
     )
 
 
@@ -151,6 +162,7 @@ class _Facts:
     height: int
     fps: float
     keyframes_ms: tuple[int, ...]
+    mask: MaskStamp | None  # the burn-in's stamp the file carries (server mode)
 
 
 def _start_of(final: Path) -> datetime:
@@ -182,6 +194,7 @@ def _read_facts(path: Path, start: datetime) -> _Facts:
             height=ctx.height,
             fps=round(frames / seconds, 3),
             keyframes_ms=tuple(keyframes),
+            mask=MaskStamp.from_comment(container.metadata.get("comment")),
         )
 
 
@@ -195,11 +208,13 @@ def recover_all(
     for camera_id, part in find_parts(root, days, cameras):
         result = recover_part(root, part, camera_id)
         if result.segment is not None:
-            catalogue(rt, result.segment, recovered=True)
+            segment = _believed(rt, result.segment)
+            result = dataclasses.replace(result, segment=segment)
+            catalogue(rt, segment, recovered=True)
             log.warning("recovery: %s recovered up to its last complete fragment", part)
         results.append(result)
     for camera_id, path in find_uncatalogued(rt, root, days, cameras):
-        segment = _finished(root, path, camera_id)
+        segment = _believed(rt, _finished(root, path, camera_id))
         try:
             catalogue(rt, segment, recovered=True)
         except (SQLAlchemyError, SentinelleError):
@@ -208,6 +223,25 @@ def recover_all(
         log.warning("recovery: %s had no catalogue row; catalogued", path)
         results.append(Recovered(segment, path, "uncatalogued"))
     return results
+
+
+def _believed(rt: Runtime, segment: FinishedSegment) -> FinishedSegment:
+    """`segment` with its mask stamp if the camera has that version with that digest, else
+    as camera-mode footage (no version: re-encoded on the way out when flagged)."""
+    if segment.mask_version is None:
+        return segment
+    with rt.db.read() as s:
+        known = {(v.version, v.digest) for v in privacy_repository.versions(s, segment.camera_id)}
+    if (segment.mask_version, segment.mask_digest) in known:
+        return segment
+    log.warning(
+        "recovery: %s says it was masked with version %s, which camera %s does not have "
+        "with that digest; catalogued as the camera's own footage",
+        segment.path,
+        segment.mask_version,
+        segment.camera_id,
+    )
+    return dataclasses.replace(segment, mask_version=None, mask_digest=None)
 
 
 def catalogue(rt: Runtime, seg: FinishedSegment, *, recovered: bool = False) -> None:

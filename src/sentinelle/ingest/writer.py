@@ -4,11 +4,14 @@ handed to `on_finished` (which catalogues it). No decoding: packets are copied a
 
 A server-mode camera's packets come from the burn-in, each stamped with the mask version it
 was burnt with: a segment notes the version of its first frame, and a packet of another
-version closes it (the burn-in switches at an IDR), so a segment never mixes two versions."""
+version closes it (the burn-in switches at an IDR), so a segment never mixes two versions.
+Such a segment's file carries its stamp too (`MaskStamp.as_comment`, in the `moov` written
+before the first fragment), so that crash recovery, which has only the file, knows it."""
 
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -26,6 +29,8 @@ from sentinelle.ingest import bitstream
 from sentinelle.storage import layout
 
 SEGMENT_TARGET = timedelta(seconds=60)  # ADR 0006
+MASK_COMMENT = "sentinelle-mask"  # a burnt-in segment's `comment`: its mask version and digest
+_MASK_COMMENT_RE = re.compile(MASK_COMMENT + r" version=(0|[1-9][0-9]{0,9}) digest=([0-9a-f]{64})")
 # Fragment at every keyframe and at least every second, written through at once (S6).
 MUXER_OPTIONS = {
     "movflags": "frag_keyframe+empty_moov+default_base_moof",
@@ -40,6 +45,16 @@ class MaskStamp:
 
     version: int
     digest: str
+
+    def as_comment(self) -> str:
+        """The stamp as the segment file's MP4 `comment` (read back by `from_comment`)."""
+        return f"{MASK_COMMENT} version={self.version} digest={self.digest}"
+
+    @classmethod
+    def from_comment(cls, text: str | None) -> MaskStamp | None:
+        """The stamp a file's `comment` carries; None for any other text."""
+        match = _MASK_COMMENT_RE.fullmatch(text or "")
+        return None if match is None else cls(int(match[1]), match[2])
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,6 +227,8 @@ class SegmentWriter:
         final.parent.mkdir(parents=True, exist_ok=True)
         part = self._part = final.with_name(final.name + layout.PART_SUFFIX)
         container = av.open(str(part), "w", format="mp4", options=MUXER_OPTIONS)
+        if mask is not None:
+            container.metadata["comment"] = mask.as_comment()
         stream = self._track(container)
         return _Open(at, rel, part, container, stream, self._facts, mask)
 
