@@ -8,6 +8,7 @@ import { t } from "./i18n";
 import { AdminPage } from "./admin/AdminPage";
 import { WallPage } from "./live/WallPage";
 import { MapPage } from "./map/MapPage";
+import { disclosureIdOf, ReviewPage } from "./disclosure/ReviewPage";
 import { ExportsPage } from "./pages/ExportsPage";
 import { JournalPage } from "./pages/JournalPage";
 import { PlaybackPage } from "./playback/PlaybackPage";
@@ -88,7 +89,11 @@ export function App() {
           if (!screen) return <NotFoundPage />;
           if (!canSee(screen, me)) return <ForbiddenPage me={me} />;
           if (screen.id === "wall") return <WallPage me={me} />;
-          if (screen.id === "exports") return <ExportsPage />;
+          if (screen.id === "exports") {
+            const disclosure = disclosureIdOf(path);
+            if (disclosure !== null) return <ReviewPage key={disclosure} id={disclosure} />;
+            return path === screen.path ? <ExportsPage /> : <NotFoundPage />;
+          }
           if (screen.id === "journal") return <JournalPage canVerify={me.permissions.includes("audit.verify")} />;
           if (screen.id === "playback") return <PlaybackPage />;
           if (screen.id === "map") return <MapPage me={me} />;

@@ -2,6 +2,7 @@
 // Another language is a file with the same keys (the type `Messages` enforces it).
 import { frAdminPeople } from "./fr/adminPeople";
 import { frAdminRegistry } from "./fr/adminRegistry";
+import { frDisclosure } from "./fr/disclosure";
 import { frMap } from "./fr/map";
 import { frPrivacy } from "./fr/privacy";
 
@@ -353,6 +354,7 @@ export const fr = {
   ...frAdminRegistry,
   ...frAdminPeople,
   ...frPrivacy,
+  ...frDisclosure,
 } as const;
 
 export type MessageKey = keyof typeof fr;

@@ -1,6 +1,8 @@
 import { useCallback, useEffect, useState } from "react";
 import { api, type ApiError, asApiError, type ExportOut, networkError } from "../api/client";
 import { describeError } from "../api/errors";
+import { DisclosureList } from "../disclosure/DisclosureList";
+import { RequestDialog } from "../disclosure/RequestDialog";
 import { Icon } from "../components/icons";
 import { useToast } from "../components/toasts";
 import { Alert, Badge, Button, Dialog, EmptyState, ErrorState, Spinner, TextField } from "../components/ui";
@@ -43,6 +45,8 @@ export function formatBytes(bytes: number): string {
 export function ExportsPage() {
   const [load, setLoad] = useState<Load>({ state: "loading" });
   const [cancelling, setCancelling] = useState<ExportOut | null>(null);
+  const [anonymising, setAnonymising] = useState<ExportOut | null>(null);
+  const [reloadKey, setReloadKey] = useState(0);
 
   const refresh = useCallback(async () => {
     try {
@@ -71,7 +75,12 @@ export function ExportsPage() {
         title={t("exports.title")}
         lead={t("exports.lead")}
         actions={
-          <Button onClick={() => void refresh()}>
+          <Button
+            onClick={() => {
+              void refresh();
+              setReloadKey((k) => k + 1);
+            }}
+          >
             <Icon name="refresh" size={16} /> {t("exports.refresh")}
           </Button>
         }
@@ -102,13 +111,15 @@ export function ExportsPage() {
             </thead>
             <tbody>
               {load.rows.map((row) => (
-                <ExportRow key={row.id} row={row} onCancel={() => setCancelling(row)} />
+                <ExportRow key={row.id} row={row} onCancel={() => setCancelling(row)} onAnonymise={() => setAnonymising(row)} />
               ))}
             </tbody>
           </table>
           <div className="table-footer muted">{t("exports.count", { count: load.rows.length })}</div>
         </div>
       )}
+      {load.state === "ready" && <DisclosureList exports={new Map(load.rows.map((r) => [r.id, r.reference]))} reloadKey={reloadKey} />}
+      <RequestDialog row={anonymising} onClose={() => setAnonymising(null)} />
       <CancelDialog
         row={cancelling}
         onClose={() => setCancelling(null)}
@@ -121,7 +132,7 @@ export function ExportsPage() {
   );
 }
 
-function ExportRow({ row, onCancel }: { row: ExportOut; onCancel: () => void }) {
+function ExportRow({ row, onCancel, onAnonymise }: { row: ExportOut; onCancel: () => void; onAnonymise: () => void }) {
   const finished = row.status === "done" || row.status === "failed" || row.status === "cancelled";
   const statusKey = `status.${row.status}`;
   const label = row.status in STATUS_TONE ? t(statusKey as MessageKey) : row.status;
@@ -148,6 +159,11 @@ function ExportRow({ row, onCancel }: { row: ExportOut; onCancel: () => void }) 
           <a className="btn btn-secondary btn-sm" href={downloadUrl(row.id, row.reason)} aria-label={t("exports.downloadLabel", { id: row.id })} download>
             <Icon name="download" size={14} /> {t("exports.download")}
           </a>
+        )}
+        {row.status === "done" && (
+          <Button size="sm" aria-label={t("disclosure.actionLabel", { reference: row.reference })} onClick={onAnonymise}>
+            {t("disclosure.action")}
+          </Button>
         )}
         {!finished && (
           <Button size="sm" variant="danger" onClick={onCancel}>

@@ -3,7 +3,7 @@ import { api, type ApiError, asApiError, networkError, type Schemas } from "../a
 import { describeError } from "../api/errors";
 import { Icon } from "../components/icons";
 import { Alert, Badge, Button, EmptyState, ErrorState, Spinner, TextField } from "../components/ui";
-import { t } from "../i18n";
+import { hasMessage, t } from "../i18n";
 import { formatDateTime } from "./ExportsPage";
 import { PageHeader } from "./pages";
 
@@ -151,6 +151,7 @@ export function JournalPage({ canVerify }: { canVerify: boolean }) {
                   </td>
                   <td>
                     <code className="code-chip">{e.action}</code>
+                    {actionLabel(e.action) && <div className="cell-note">{actionLabel(e.action)}</div>}
                   </td>
                   <td className="nowrap">
                     {e.target_type} {e.target_id}
@@ -184,4 +185,10 @@ export function JournalPage({ canVerify }: { canVerify: boolean }) {
       )}
     </>
   );
+}
+
+/** The French label of a journal action, where the catalogue has one (journal.label.<action>). */
+export function actionLabel(action: string): string | null {
+  const key = `journal.label.${action}`;
+  return hasMessage(key) ? t(key) : null;
 }

@@ -12,7 +12,7 @@ export type Zone = Schemas["ZoneOut"];
 export type Camera = Schemas["CameraOut"];
 export type AuthStatus = Schemas["AuthorisationStatus"];
 export type CameraStatus = Schemas["CameraStatus"];
-export type Purpose = Schemas["Purpose"];
+export type Purpose = Schemas["sentinelle__registry__models__Purpose"];
 export type Tone = "ok" | "info" | "warn" | "error" | "muted";
 
 /** Every value of a string union, checked both ways by the compiler. */
