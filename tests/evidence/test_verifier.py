@@ -23,7 +23,7 @@ from sentinelle.evidence.signing import SiteSigner, load_signer
 from sentinelle.evidence.verifier import Report, verify_package
 from sentinelle.ingest.clips import write_clip
 from sentinelle.runtime import Runtime
-from sentinelle.storage import layout, repository
+from sentinelle.storage import layout, policy, repository
 from sentinelle.storage.tables import SegmentRow
 from tests import factories as f
 from tests.evidence.test_oeff import seal
@@ -250,6 +250,33 @@ def test_unlinked_segments_are_reported(rt: Runtime, package: Path) -> None:
     report = verify_package(package)
     assert problems(report) == [(VIDEO, "chain_broken")]
     assert "non relié" in report.problems[0].message
+
+
+def test_a_server_masked_segments_link_covers_its_mask(rt: Runtime, package: Path) -> None:
+    """A segment burnt in by the server states its mask version, which its link binds: a
+    manifest that drops (or invents) it breaks the chain."""
+
+    def mask_last(manifest: dict[str, Any]) -> None:
+        seg = manifest["items"][0]["segments"][-1]
+        seg["mask_version"], seg["mask_digest"] = 4, "e" * 64
+        seg["chain_hash"] = policy.chain_hash(
+            seg["prev_chain_hash"],
+            seg["sha256"],
+            manifest["items"][0]["camera"]["id"],
+            datetime.fromisoformat(seg["start"]),
+            datetime.fromisoformat(seg["end"]),
+            seg["bytes"],
+            (4, "e" * 64),
+        )
+
+    def unmask_last(manifest: dict[str, Any]) -> None:
+        seg = manifest["items"][0]["segments"][-1]
+        del seg["mask_version"], seg["mask_digest"]
+
+    resign(package, rt, mask_last)
+    assert verify_package(package).ok
+    resign(package, rt, unmask_last)
+    assert problems(verify_package(package)) == [(VIDEO, "chain_broken")]
 
 
 def test_malformed_manifests(rt: Runtime, package: Path) -> None:

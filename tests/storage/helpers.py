@@ -13,7 +13,12 @@ from sentinelle.storage.tables import SegmentRow
 
 
 def segment(
-    rt: Runtime, camera_id: int, start: datetime, seconds: int = 60, size: int = 2048
+    rt: Runtime,
+    camera_id: int,
+    start: datetime,
+    seconds: int = 60,
+    size: int = 2048,
+    mask: tuple[int, str] | None = None,
 ) -> SegmentRow:
     rel = layout.relative_path(camera_id, start)
     path = layout.recordings_root(rt.settings.resolved_data_dir) / rel
@@ -34,6 +39,8 @@ def segment(
             fps=25.0,
             keyframes_ms=(0, 2000),
             sha256=hashlib.sha256(data).hexdigest(),
+            mask_version=mask[0] if mask else None,
+            mask_digest=mask[1] if mask else None,
         ),
     )
 

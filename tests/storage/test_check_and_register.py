@@ -12,7 +12,7 @@ from sentinelle.storage import layout, sweeper
 from sentinelle.storage.check import check
 from sentinelle.storage.register import do_export_register
 from tests import factories as f
-from tests.storage.helpers import day_of_segments, file_of
+from tests.storage.helpers import day_of_segments, file_of, segment
 
 
 def _codes(rt: Runtime, **kw: bool) -> list[str]:
@@ -55,6 +55,24 @@ def test_check_detects_a_rewritten_catalogue_row(rt: Runtime, clock: FakeClock) 
             {"h": "a" * 64, "i": rows[1].id},
         )
     assert "chain_broken" in _codes(rt)
+
+
+def test_a_burnt_in_segments_link_binds_its_mask_version(rt: Runtime, clock: FakeClock) -> None:
+    """Editing the catalogue to pass camera-mode footage off as masked by the server (which
+    would let it leave unmasked) breaks the chain; so does the reverse."""
+    _, _, (cam, _) = f.town(rt)
+    start = clock.now() - timedelta(hours=1)
+    masked = segment(rt, cam.id, start, mask=(3, "d" * 64))
+    plain = segment(rt, cam.id, start + timedelta(seconds=60))
+    assert check(rt).ok
+    for row, version, digest in ((plain, 3, "d" * 64), (masked, None, None)):
+        with rt.db.write() as s:
+            s.execute(
+                sa.text("UPDATE segments SET mask_version = :v, mask_digest = :d WHERE id = :i"),
+                {"v": version, "d": digest, "i": row.id},
+            )
+        problems = [(p.code, p.where) for p in check(rt).problems]
+        assert ("chain_broken", row.path) in problems
 
 
 def test_check_repairs_an_interrupted_deletion(rt: Runtime, clock: FakeClock) -> None:

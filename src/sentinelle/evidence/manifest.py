@@ -150,7 +150,7 @@ def _segments(rows: Sequence[SegmentRow], first_prev: str) -> list[dict[str, Any
 
 
 def _segment(row: SegmentRow, prev_hash: str) -> dict[str, Any]:
-    return {
+    out: dict[str, Any] = {
         "chain_seq": row.chain_seq,
         "prev_chain_hash": prev_hash,
         "chain_hash": row.chain_hash,
@@ -159,6 +159,9 @@ def _segment(row: SegmentRow, prev_hash: str) -> dict[str, Any]:
         "end": row.end_at.isoformat(),
         "bytes": row.bytes,
     }
+    if row.mask_version is not None:  # burnt in: its link binds the mask (storage S4)
+        out["mask_version"], out["mask_digest"] = row.mask_version, row.mask_digest or ""
+    return out
 
 
 def _privacy(item: Item) -> dict[str, Any]:

@@ -454,6 +454,8 @@ def _check_chain(item: dict[str, Any]) -> list[Problem]:
             f"{seg['prev_chain_hash']}|{seg['sha256']}|{camera_id}|"
             f"{seg['start']}|{seg['end']}|{int(seg['bytes'])}"
         )
+        if "mask_version" in seg:  # a segment masked by the server binds its mask version
+            text += f"|mask={int(seg['mask_version'])}:{seg['mask_digest']}"
         if hashlib.sha256(text.encode()).hexdigest() != seg["chain_hash"]:
             problems.append(Problem(name, "chain_broken", _msg_link(seg)))
         if (

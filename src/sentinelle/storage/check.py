@@ -105,8 +105,9 @@ def _check_chains(
             link = GENESIS
         else:
             link = anchors.get((row.camera_id, row.chain_seq - 1), "")
+        mask = policy.mask_of(row.mask_version, row.mask_digest)
         expected = policy.chain_hash(
-            link, row.sha256, row.camera_id, row.start_at, row.end_at, row.bytes
+            link, row.sha256, row.camera_id, row.start_at, row.end_at, row.bytes, mask
         )
         if not link or expected != row.chain_hash:
             report.problems.append(

@@ -57,8 +57,23 @@ def is_deletable(
 
 
 def chain_hash(
-    prev_hash: str, sha256: str, camera_id: int, start: datetime, end: datetime, size: int
+    prev_hash: str,
+    sha256: str,
+    camera_id: int,
+    start: datetime,
+    end: datetime,
+    size: int,
+    mask: tuple[int, str] | None = None,
 ) -> str:
-    """Link of a segment in its camera's chain (S4)."""
+    """Link of a segment in its camera's chain (S4). A segment the server masked (burn-in)
+    also binds its mask version and digest (`mask`), so that the catalogue cannot be edited
+    to pass camera-mode footage off as masked; other segments' links are as before."""
     text = f"{prev_hash}|{sha256}|{camera_id}|{start.isoformat()}|{end.isoformat()}|{size}"
+    if mask is not None:
+        text += f"|mask={mask[0]}:{mask[1]}"
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+def mask_of(version: int | None, digest: str | None) -> tuple[int, str] | None:
+    """The `mask` part of a segment's link: its burnt-in version and digest, if any."""
+    return None if version is None else (version, digest or "")

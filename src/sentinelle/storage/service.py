@@ -44,7 +44,8 @@ def do_catalogue_segment(rt: Runtime, new: NewSegment) -> SegmentRow:
         raise errors.invalid_segment(f"{new.path}: empty, reversed or unhashed segment")
     with rt.db.write() as s:
         last_seq, last_hash = repository.lock_chain(s, new.camera_id)
-        digest = policy.chain_hash(last_hash, new.sha256, new.camera_id, start, end, new.size)
+        mask = policy.mask_of(new.mask_version, new.mask_digest)
+        digest = policy.chain_hash(last_hash, new.sha256, new.camera_id, start, end, new.size, mask)
         row = SegmentRow(
             camera_id=new.camera_id,
             start_at=start,
