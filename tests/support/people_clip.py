@@ -330,3 +330,27 @@ def pick_subject(clip: PeopleClip, analysis: Analysis, frame: int) -> int:
 def _fit(box: Box | None, g: Box) -> tuple[float, float]:
     assert box is not None
     return round(intersection(box, g) / (g.w * g.h), 2), -box.w * box.h
+
+
+def review_plan(analysis: Analysis, subject: int, max_hits: int = 3) -> RedactionPlan:
+    """What an agent reviewing the tracks would decide: keep the subject's track, and dismiss
+    the flickers on the subject — person tracks of at most `max_hits` detections whose every
+    detected box lies on the subject's (sharing at least 60 % of the smaller of the two) —
+    the detector seeing the subject twice, at another scale. Nothing else is dismissed."""
+    kept = analysis.track(subject)
+    assert kept is not None
+    dismissed = set()
+    for t in analysis.tracks:
+        hits = [b for b in t.boxes if b.detected]
+        if t.id == subject or t.kind != TrackKind.PERSON or len(hits) > max_hits:
+            continue
+        if all(_on(b.box, kept.box_at(b.frame)) for b in hits):
+            dismissed.add(t.id)
+    return RedactionPlan(keep=frozenset({subject}), dismissed=frozenset(dismissed))
+
+
+def _on(box: Box, other: Box | None) -> bool:
+    if other is None:
+        return False
+    smaller = min(box.w * box.h, other.w * other.h)
+    return intersection(box, other) >= 0.6 * smaller

@@ -17,7 +17,13 @@ from sentinelle.privacy.anonymise.geometry import intersection
 from sentinelle.privacy.anonymise.models import Analysis, Box, RedactionPlan, TrackKind
 from sentinelle.privacy.anonymise.plan import hidden_regions
 from sentinelle.privacy.anonymise.render import render
-from tests.support.people_clip import PeopleClip, box_mask, pick_subject, score_plan
+from tests.support.people_clip import (
+    PeopleClip,
+    box_mask,
+    pick_subject,
+    review_plan,
+    score_plan,
+)
 
 Gray = npt.NDArray[np.uint8]
 PICK_FRAME = 5  # the subject stands alone there
@@ -55,11 +61,16 @@ def test_the_subject_stays_visible_and_the_others_are_hidden(
     subject = pick_subject(people_clip, people_analysis, PICK_FRAME)
     plan = RedactionPlan(keep=frozenset({subject}))
     scores = score_plan(people_clip, people_analysis, plan)
-    print(f"\nanonymisation figures: {scores.as_dict()} subject track {subject}")  # noqa: T201
-    assert scores.recall >= 0.9
+    reviewed = review_plan(people_analysis, subject)
+    after = score_plan(people_clip, people_analysis, reviewed)
+    print(f"\nanonymisation, subject track {subject} kept: {scores.as_dict()}")  # noqa: T201
+    print(f"after dismissing {sorted(reviewed.dismissed)}: {after.as_dict()}")  # noqa: T201
+    # measured: recall 1.0, area precision 0.35, region precision 1.0, subject visible 0.94
+    assert scores.recall >= 0.95
     assert scores.subject_visible >= 0.85
-    assert scores.region_precision >= 0.8
-    assert scores.area_precision >= 0.3
+    assert after.subject_visible >= scores.subject_visible
+    assert scores.region_precision >= 0.9
+    assert scores.area_precision >= 0.25  # HOG boxes are half again as wide as a walker
 
     out = tmp_path / "redacted.mp4"
     stats = render(people_clip.path, out, people_analysis, plan)
@@ -90,7 +101,8 @@ def check_pixels(
                 lost.append(detail(crop(redacted[n], g)) / detail(crop(source[n], g)))
             elif i == clip.subject and apart and share < 0.1:
                 kept.append(psnr(crop(redacted[n], g), crop(source[n], g)))
-    print(f"detail left in hidden third parties: median {np.median(lost):.3f}, max {max(lost):.3f}")  # noqa: T201
+    gone = f"{len(lost)} boxes, median {np.median(lost):.3f}, max {max(lost):.3f}"
+    print(f"detail left in hidden third parties: {gone}")  # noqa: T201
     print(f"subject PSNR: median {np.median(kept):.1f} dB, min {min(kept):.1f} dB")  # noqa: T201
     assert len(lost) >= 0.75 * sum(len(t) - (clip.subject in t) for t in clip.truth)
     assert max(lost) < 0.25

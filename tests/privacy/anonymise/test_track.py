@@ -124,3 +124,24 @@ def test_gaps_within_the_limit_make_one_track(steps: list[int], start: int) -> N
     assert track.first_frame == max(0, hits[0] - P.pad)
     assert track.last_frame == hits[-1] + P.pad
     assert [b.frame for b in track.boxes if b.detected] == hits
+
+
+def test_a_walker_entering_at_the_edge_is_hidden_back_to_the_edge() -> None:
+    """Seen first whole at x = 0.88 (its box touching the right side), walking left: the
+    track goes back `edge_frames` toward the side (each box holding the first one), not
+    just `pad` frames, and stops once out of the picture."""
+    params = TrackerParams(iou_min=0.2, max_gap=4, pad=2, edge_frames=30, edge_near=0.25)
+    frames: list[list[Detection]] = [[] for _ in range(40)]
+    for f in range(10, 40):
+        frames[f] = [person(0.88 - 0.01 * (f - 10))]
+    (track,) = build_tracks(frames, params)
+    first = track.boxes[0]
+    assert first.frame == 0  # frame 0 would be at x = 0.98: still in the picture
+    assert not first.detected
+    assert first.box.x <= 0.88 <= first.box.x + first.box.w
+    assert first.box.x + first.box.w >= 0.98 + 0.1 - 1e-9
+    frames = [[] for _ in range(40)]
+    for f in range(25, 40):
+        frames[f] = [person(0.885 - 0.01 * (f - 25))]
+    (late,) = build_tracks(frames, params)
+    assert late.first_frame == 25 - 11  # 12 frames back it is at x = 1.005: out of the picture

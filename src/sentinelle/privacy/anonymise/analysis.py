@@ -3,7 +3,8 @@ track, and return the tracks with the file's facts and every parameter used.
 
 The tracker's limits follow the frame rate: a track may be missed for up to one second
 (`GAP_SECONDS`, at least two strides) and is extended a quarter of a second (`PAD_SECONDS`,
-at least two frames) before and after its detections.
+at least two frames) before and after its detections, a second and a half (`EDGE_SECONDS`)
+where it starts or ends at a side of the picture.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from sentinelle.privacy.anonymise.track import TrackerParams, build_tracks
 
 GAP_SECONDS = 1.0
 PAD_SECONDS = 0.25
+EDGE_SECONDS = 1.5
 
 
 def analyse(
@@ -67,4 +69,5 @@ def tracker_params(fps: float, stride: int) -> TrackerParams:
     return TrackerParams(
         max_gap=max(round(rate * GAP_SECONDS), 2 * stride),
         pad=max(2, round(rate * PAD_SECONDS)),
+        edge_frames=max(2, round(rate * EDGE_SECONDS)),
     )

@@ -46,6 +46,13 @@ def shifted(box: Box, dx: float, dy: float) -> Box:
     return Box(box.x + dx, box.y + dy, box.w, box.h)
 
 
+def hull(a: Box, b: Box) -> Box:
+    """The smallest box holding both."""
+    x0, y0 = min(a.x, b.x), min(a.y, b.y)
+    x1, y1 = max(a.x + a.w, b.x + b.w), max(a.y + a.h, b.y + b.h)
+    return Box(x0, y0, x1 - x0, y1 - y0)
+
+
 def centre_inside(inner: Box, outer: Box) -> bool:
     """Whether the centre of `inner` lies in `outer`."""
     cx, cy = inner.x + inner.w / 2, inner.y + inner.h / 2

@@ -7,8 +7,10 @@ Rules, per kind (people and faces are tracked apart):
   detection is a track too: hiding a false positive costs less than leaking a person);
 * a track stays open `max_gap` frames without a detection; the frames it was missed are
   filled by interpolating between the detections around them (`detected=False`);
-* every track is extended `pad` frames before its first and after its last detection with
-  its edge box (fails closed: a person entering or leaving is hidden a little early and late);
+* every track is extended `pad` frames before its first and after its last detection, or
+  `edge_frames` when it starts or ends near a side of the picture (a person entering or
+  leaving is only seen whole by the detector once inside), the added boxes following the
+  track's speed there but always holding its first/last box (fails closed);
 * a face track's `parent` is the person track whose box holds the face's centre in the upper
   half in most of the face's frames (at least `parent_share` of them);
 * ids 1..n in order of first appearance (first frame, then people before faces, then left to
@@ -22,7 +24,14 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from sentinelle.privacy.anonymise.geometry import Detection, centre_inside, iou, lerp, shifted
+from sentinelle.privacy.anonymise.geometry import (
+    Detection,
+    centre_inside,
+    hull,
+    iou,
+    lerp,
+    shifted,
+)
 from sentinelle.privacy.anonymise.models import Box, Track, TrackBox, TrackKind
 
 
@@ -33,6 +42,8 @@ class TrackerParams:
     iou_min: float = 0.2
     max_gap: int = 10  # frames a track may be missed and still continue
     pad: int = 3  # frames added before the first and after the last detection
+    edge_frames: int = 10  # frames added instead when the track starts or ends at an edge
+    edge_near: float = 0.25  # "at an edge": within this share of the box's size from it
     parent_share: float = 0.5
     speed_window: int = 5  # detections the speed is measured over
 
@@ -50,14 +61,7 @@ class _Open:
     def predict(self, frame: int, window: int) -> Box:
         """The last detected box moved at the speed seen over the last `window` detections."""
         last_frame, last, _ = self.hits[-1]
-        ref_frame, ref, _ = self.hits[max(0, len(self.hits) - window)]
-        if ref_frame == last_frame:
-            return last
-        span = last_frame - ref_frame
-        vx = (last.x + last.w / 2 - ref.x - ref.w / 2) / span
-        vy = (last.y + last.h / 2 - ref.y - ref.h / 2) / span
-        vx = max(-last.w / 2, min(last.w / 2, vx))  # no faster than half a box a frame
-        vy = max(-last.h / 2, min(last.h / 2, vy))
+        vx, vy = _speed(self.hits[-window:])
         ahead = frame - last_frame
         return shifted(last, vx * ahead, vy * ahead)
 
@@ -123,20 +127,62 @@ def _associate(
 
 
 def _finish(track: _Open, frames: int, p: TrackerParams) -> tuple[TrackBox, ...]:
-    """The track's boxes: detections, interpolation between them, the padding around."""
+    """The track's boxes: detections, interpolation between them, the extensions around."""
     hits = track.hits
-    first_frame, first_box, _ = hits[0]
-    last_frame, last_box, _ = hits[-1]
-    boxes = [TrackBox(f, first_box, False) for f in range(max(0, first_frame - p.pad), first_frame)]
+    boxes = _extension(hits, -1, frames, p)[::-1]
     for (fa, ba, _), (fb, bb, _) in itertools.pairwise(hits):
         boxes.append(TrackBox(fa, ba, True))
         boxes.extend(
             TrackBox(f, lerp(ba, bb, (f - fa) / (fb - fa)), False) for f in range(fa + 1, fb)
         )
-    boxes.append(TrackBox(last_frame, last_box, True))
-    end = min(frames - 1, last_frame + p.pad)
-    boxes.extend(TrackBox(f, last_box, False) for f in range(last_frame + 1, end + 1))
+    boxes.append(TrackBox(hits[-1][0], hits[-1][1], True))
+    boxes.extend(_extension(hits, 1, frames, p))
     return tuple(boxes)
+
+
+def _extension(
+    hits: list[tuple[int, Box, float]], direction: int, frames: int, p: TrackerParams
+) -> list[TrackBox]:
+    """The frames added before (`direction` -1) or after (+1) the detections, nearest first:
+    `pad` frames, or `edge_frames` when the edge box is near the picture's edge (someone
+    entering or leaving, whom the detector sees whole only once inside). Each added box is
+    the hull of the edge box and the edge box moved at the track's speed there: fails closed
+    even when the speed is wrong. Stops at the file's ends and once out of the picture."""
+    edge_frame, edge_box, _ = hits[0] if direction < 0 else hits[-1]
+    window = hits[: p.speed_window] if direction < 0 else hits[-p.speed_window :]
+    vx, vy = _speed(window)
+    reach = p.edge_frames if _near_edge(edge_box, p.edge_near) else p.pad
+    added = []
+    for k in range(1, reach + 1):
+        frame = edge_frame + direction * k
+        if not 0 <= frame < frames:
+            break
+        moved = shifted(edge_box, direction * vx * k, direction * vy * k)
+        if moved.clipped().w <= 0 or moved.clipped().h <= 0:
+            break
+        added.append(TrackBox(frame, hull(edge_box, moved), False))
+    return added
+
+
+def _speed(hits: list[tuple[int, Box, float]]) -> tuple[float, float]:
+    """The centre's speed (per frame) from the first to the last of `hits`, at most half
+    a box a frame; 0 for a single detection."""
+    (fa, a, _), (fb, b, _) = hits[0], hits[-1]
+    if fb == fa:
+        return 0.0, 0.0
+    vx = (b.x + b.w / 2 - a.x - a.w / 2) / (fb - fa)
+    vy = (b.y + b.h / 2 - a.y - a.h / 2) / (fb - fa)
+    return max(-b.w / 2, min(b.w / 2, vx)), max(-b.h / 2, min(b.h / 2, vy))
+
+
+def _near_edge(box: Box, near: float) -> bool:
+    """Whether the box is within `near` of its own size from a side of the picture."""
+    return (
+        box.x <= near * box.w
+        or 1 - (box.x + box.w) <= near * box.w
+        or box.y <= near * box.h
+        or 1 - (box.y + box.h) <= near * box.h
+    )
 
 
 def _link_faces(tracks: list[Track], p: TrackerParams) -> tuple[Track, ...]:
