@@ -334,15 +334,23 @@ class IngestWorker:
         a row this version does not understand, say an unknown fill — is forgotten, so its
         session burns in with unknown masks: it shows and records nothing (P1); the other
         cameras are not concerned. A database that is unavailable is not a camera's problem:
-        it ends the refresh (`run` retries), every session keeping the masks it had."""
+        it ends the refresh (`run` retries), every session keeping the masks it had. One
+        query for all the cameras (`privacy.cameras_masks`)."""
+        if not camera_ids:
+            return
+        try:
+            read, unreadable = privacy.cameras_masks(self.rt, camera_ids)
+        except OperationalError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - logged per camera below; the shard goes on
+            read, unreadable = {}, dict.fromkeys(camera_ids, exc)
         for camera_id in camera_ids:
-            try:
-                self.masks[camera_id] = privacy.camera_masks(self.rt, camera_id)
-            except OperationalError:
-                raise
-            except Exception:  # one camera's unreadable masks must not stop the shard
-                log.exception("camera %s: masks unreadable; nothing is shown", camera_id)
-                self.masks.pop(camera_id, None)
+            if camera_id in read:
+                self.masks[camera_id] = read[camera_id]
+                continue
+            why = unreadable.get(camera_id)
+            log.error("camera %s: masks unreadable; nothing is shown", camera_id, exc_info=why)
+            self.masks.pop(camera_id, None)
 
     def _burns(self, camera_id: int) -> bool:
         masks = self.masks.get(camera_id)

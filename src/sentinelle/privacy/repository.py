@@ -3,7 +3,9 @@ immutable types of `models`."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -48,6 +50,47 @@ def _versions(camera_id: int) -> sa.Select[MaskSetRow]:
         .where(MaskSetRow.camera_id == camera_id)
         .order_by(MaskSetRow.version.desc())
     )
+
+
+class CameraState(NamedTuple):
+    """What a camera's masks are made of: its kind, highest version and newest open latch."""
+
+    camera_id: int
+    kind: str
+    mask_set: MaskSetRow | None
+    latch: MaskLatchRow | None
+
+
+def states_of_cameras(s: Session, camera_ids: Collection[int]) -> list[CameraState]:
+    """Each of these cameras (those that exist) with its highest version and its newest open
+    latch (None where it has none), in one query: what `current_version` and `open_latch` give
+    one camera at a time."""
+    ids = set(camera_ids)
+    newest = (
+        sa.select(MaskSetRow.camera_id, sa.func.max(MaskSetRow.version).label("version"))
+        .where(MaskSetRow.camera_id.in_(ids))
+        .group_by(MaskSetRow.camera_id)
+        .subquery()
+    )
+    open_latches = (
+        sa.select(MaskLatchRow.camera_id, sa.func.max(MaskLatchRow.id).label("id"))
+        .where(MaskLatchRow.camera_id.in_(ids), MaskLatchRow.confirmed_at.is_(None))
+        .group_by(MaskLatchRow.camera_id)
+        .subquery()
+    )
+    stmt = (
+        sa.select(CameraRow.id, CameraRow.kind, MaskSetRow, MaskLatchRow)
+        .where(CameraRow.id.in_(ids))
+        .outerjoin(newest, newest.c.camera_id == CameraRow.id)
+        .outerjoin(
+            MaskSetRow,
+            (MaskSetRow.camera_id == CameraRow.id) & (MaskSetRow.version == newest.c.version),
+        )
+        .outerjoin(open_latches, open_latches.c.camera_id == CameraRow.id)
+        .outerjoin(MaskLatchRow, MaskLatchRow.id == open_latches.c.id)
+        .order_by(CameraRow.id)
+    )
+    return [CameraState(*row) for row in s.execute(stmt)]
 
 
 def open_latch(s: Session, camera_id: int) -> MaskLatchRow | None:

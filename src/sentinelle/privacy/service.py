@@ -7,6 +7,7 @@ camera whose polygons are not all bound to presets may not be put in server mode
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
@@ -27,6 +28,7 @@ from sentinelle.privacy.models import (
     Polygon,
 )
 from sentinelle.privacy.tables import MaskLatchRow, MaskSetRow
+from sentinelle.registry import errors as registry_errors
 from sentinelle.registry import repository as registry
 from sentinelle.registry.models import CameraKind
 from sentinelle.registry.tables import CameraRow
@@ -39,6 +41,27 @@ def camera_masks(rt: Runtime, camera_id: int) -> CameraMasks:
     """The camera's masks as they stand now, with what the pipeline must do."""
     with rt.db.read() as s:
         return _view(s, registry.get_camera(s, camera_id))
+
+
+def cameras_masks(
+    rt: Runtime, camera_ids: Collection[int]
+) -> tuple[dict[int, CameraMasks], dict[int, Exception]]:
+    """`camera_masks` of many cameras in one query (the ingest worker's refresh): the masks
+    of each camera that could be read, and for each other one why not — a camera that does
+    not exist, or rows this version cannot read (an unknown fill): one camera's problem,
+    never the others'. A failing query fails the call."""
+    with rt.db.read() as s:
+        states = repository.states_of_cameras(s, camera_ids)
+        read: dict[int, CameraMasks] = {}
+        unreadable: dict[int, Exception] = {}
+        for state in states:
+            try:
+                read[state.camera_id] = _assemble(state)
+            except Exception as exc:  # noqa: BLE001 - told to the caller, camera by camera
+                unreadable[state.camera_id] = exc
+    for camera_id in set(camera_ids) - read.keys() - unreadable.keys():
+        unreadable[camera_id] = registry_errors.camera_not_found(camera_id)
+    return read, unreadable
 
 
 def changes_stamp(rt: Runtime) -> tuple[int, ...]:
@@ -85,16 +108,31 @@ def camera_view(s: Session, camera: CameraRow) -> CameraMasks:
 
 def _view(s: Session, camera: CameraRow) -> CameraMasks:
     current = repository.current_version(s, camera.id)
-    latch_row = repository.open_latch(s, camera.id)
+    return _masks(camera.id, camera.kind, current, repository.open_latch(s, camera.id))
+
+
+def _assemble(state: repository.CameraState) -> CameraMasks:
+    """`_view` from rows already read (`repository.states_of_cameras`)."""
+    current = (
+        repository.never_configured(state.camera_id)
+        if state.mask_set is None
+        else repository.to_version(state.mask_set)
+    )
+    return _masks(state.camera_id, state.kind, current, state.latch)
+
+
+def _masks(
+    camera_id: int, kind: str, current: MaskVersion, latch_row: MaskLatchRow | None
+) -> CameraMasks:
     latched = latch_row is not None
     return CameraMasks(
-        camera_id=camera.id,
-        camera_kind=camera.kind,
+        camera_id=camera_id,
+        camera_kind=kind,
         current=current,
         latch=None if latch_row is None else repository.to_latch(latch_row),
         effective_mode=policy.effective_mode(current.mode, latched),
-        enforcement=policy.enforcement(camera.kind, current.mode, latched, current.polygons),
-        problems=policy.problems(camera.kind, current.mode, latched, current.polygons),
+        enforcement=policy.enforcement(kind, current.mode, latched, current.polygons),
+        problems=policy.problems(kind, current.mode, latched, current.polygons),
     )
 
 
