@@ -63,7 +63,6 @@ export function DisclosureList({ exports, reloadKey }: { exports: Map<number, st
                 <th scope="col">{t("disclosure.col.recipient")}</th>
                 <th scope="col">{t("disclosure.col.status")}</th>
                 <th scope="col" className="hide-narrow">{t("disclosure.col.by")}</th>
-                <th scope="col" className="hide-narrow">{t("disclosure.col.when")}</th>
                 <th scope="col" className="col-actions">{t("disclosure.col.actions")}</th>
               </tr>
             </thead>
@@ -87,15 +86,19 @@ function Row({ row, exportRef, onAction }: { row: Disclosure; exportRef: string 
       <td className="num nowrap">{row.reference}</td>
       <td className="num nowrap hide-narrow">{exportRef ?? `n° ${row.export_id}`}</td>
       <td className="nowrap">{cameraCodeOf(row.source_file)}</td>
-      <td>{purposeLabel(row.purpose)}</td>
+      <td className="nowrap" title={purposeLabel(row.purpose)}>
+        {purposeLabel(row.purpose, true)}
+      </td>
       <td className="dr-recipient" title={row.recipient}>
         {row.recipient}
       </td>
       <td className="col-status">
         <DisclosureStatus row={row} />
       </td>
-      <td className="hide-narrow">{row.requested_by}</td>
-      <td className="nowrap hide-narrow">{formatDateTime(row.created_at)}</td>
+      <td className="nowrap hide-narrow">
+        {row.requested_by}
+        <div className="cell-note">{formatDateTime(row.created_at)}</div>
+      </td>
       <td className="col-actions">
         <div className="dr-actions">
           {row.status !== "cancelled" && (

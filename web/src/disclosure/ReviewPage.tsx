@@ -102,6 +102,12 @@ export function ReviewPage({ id }: { id: number }) {
   );
 }
 
+function planSummary(plan: Record<string, unknown>): string {
+  const size = (key: string) => ((plan[key] as unknown[] | undefined) ?? []).length;
+  const effect = t(plan["effect"] === "pixelate" ? "disclosure.review.effect.pixelate" : "disclosure.review.effect.blur").toLowerCase();
+  return t("disclosure.result.plan", { kept: size("keep"), dismissed: size("dismissed"), regions: size("manual"), effect });
+}
+
 function failure(row: Disclosure): ApiError {
   return { code: row.error_code, message: row.error_message, details: {}, status: 500 };
 }
@@ -138,6 +144,7 @@ function Result({ row, onAction }: { row: Disclosure; onAction: (kind: "download
         {t("disclosure.result.by", { who: row.rendered_by, when: row.finished_at ? formatDateTime(row.finished_at) : "—" })} ·{" "}
         {t("disclosure.result.size", { size: formatBytes(row.bytes) })}
       </p>
+      {row.plan && <p>{planSummary(row.plan)}</p>}
       <dl className="dr-hashes">
         <dt>{t("disclosure.result.before")}</dt>
         <dd>

@@ -39,8 +39,9 @@ export function TrackList({
   return (
     <ul className="dr-tracks" aria-label={t("disclosure.review.tracks")}>
       {tracks.map((track) => {
-        const own = state.decisions[track.id] ?? "hide";
+        const own = state.decisions[track.id];
         const effective = effectiveDecision(track, state);
+        const byParent = own === undefined && effective === "keep"; // a face of a kept person
         const label = trackLabel(track);
         const here = boxAt(track, frame) !== null;
         return (
@@ -65,7 +66,7 @@ export function TrackList({
                 to: frameTime(track.last_frame, fps),
               })}
             </button>
-            {effective === "keep" && own !== "keep" && track.parent !== null && (
+            {byParent && track.parent !== null && (
               <div className="cell-note">{t("disclosure.review.keptByParent", { parent: track.parent })}</div>
             )}
             <div className="dr-decisions" role="group" aria-label={t("disclosure.review.decision", { label })}>
@@ -74,7 +75,8 @@ export function TrackList({
                   key={d.decision}
                   type="button"
                   className={`dr-decision dr-decision-${d.decision}`}
-                  aria-pressed={own === d.decision}
+                  aria-pressed={effective === d.decision}
+                  disabled={byParent && d.decision === "hide"}
                   onClick={() => {
                     onSelect(track.id);
                     onDecide(track.id, d.decision);

@@ -28,8 +28,8 @@ export function statusLabel(status: string): string {
   return hasMessage(key) ? t(key) : status;
 }
 
-export function purposeLabel(purpose: string): string {
-  const key = `disclosure.purpose.${purpose}`;
+export function purposeLabel(purpose: string, short = false): string {
+  const key = `disclosure.${short ? "purposeShort" : "purpose"}.${purpose}`;
   return hasMessage(key) ? t(key) : purpose;
 }
 

@@ -155,21 +155,23 @@ function ExportRow({ row, onCancel, onAnonymise }: { row: ExportOut; onCancel: (
         {row.status === "done" && <div className="cell-note">{formatBytes(row.bytes)}</div>}
       </td>
       <td className="col-actions">
-        {row.status === "done" && (
-          <a className="btn btn-secondary btn-sm" href={downloadUrl(row.id, row.reason)} aria-label={t("exports.downloadLabel", { id: row.id })} download>
-            <Icon name="download" size={14} /> {t("exports.download")}
-          </a>
-        )}
-        {row.status === "done" && (
-          <Button size="sm" aria-label={t("disclosure.actionLabel", { reference: row.reference })} onClick={onAnonymise}>
-            {t("disclosure.action")}
-          </Button>
-        )}
-        {!finished && (
-          <Button size="sm" variant="danger" onClick={onCancel}>
-            {t("exports.cancel")}
-          </Button>
-        )}
+        <div className="dr-actions">
+          {row.status === "done" && (
+            <a className="btn btn-secondary btn-sm" href={downloadUrl(row.id, row.reason)} aria-label={t("exports.downloadLabel", { id: row.id })} download>
+              <Icon name="download" size={14} /> {t("exports.download")}
+            </a>
+          )}
+          {row.status === "done" && (
+            <Button size="sm" aria-label={t("disclosure.actionLabel", { reference: row.reference })} onClick={onAnonymise}>
+              {t("disclosure.action")}
+            </Button>
+          )}
+          {!finished && (
+            <Button size="sm" variant="danger" onClick={onCancel}>
+              {t("exports.cancel")}
+            </Button>
+          )}
+        </div>
       </td>
     </tr>
   );

@@ -20,6 +20,10 @@ export const frDisclosure = {
   "disclosure.purpose.press": "Presse",
   "disclosure.purpose.training": "Formation",
   "disclosure.purpose.other": "Autre",
+  "disclosure.purposeShort.access_request": "Demande d'accès",
+  "disclosure.purposeShort.press": "Presse",
+  "disclosure.purposeShort.training": "Formation",
+  "disclosure.purposeShort.other": "Autre",
 
   "disclosure.list.title": "Copies anonymisées",
   "disclosure.list.lead": "Copies d'une vidéo exportée où les tiers sont floutés, pour une demande d'accès, la presse ou une formation.",
@@ -32,8 +36,7 @@ export const frDisclosure = {
   "disclosure.col.purpose": "Finalité",
   "disclosure.col.recipient": "Destinataire",
   "disclosure.col.status": "État",
-  "disclosure.col.by": "Demandeur",
-  "disclosure.col.when": "Demandé le",
+  "disclosure.col.by": "Demandé par",
   "disclosure.col.actions": "Actions",
   "disclosure.open": "Ouvrir",
   "disclosure.openLabel": "Ouvrir la copie anonymisée {reference}",
@@ -151,6 +154,7 @@ export const frDisclosure = {
   "disclosure.result.log": "SHA-256 du journal de masquage",
   "disclosure.result.by": "Produite à la demande de {who}, le {when}",
   "disclosure.result.size": "Taille : {size}",
+  "disclosure.result.plan": "Décisions : {kept} piste(s) gardée(s) visible(s), {dismissed} écartée(s), {regions} zone(s) manuelle(s), effet {effect}. Toutes les autres pistes sont masquées.",
 
   "error.disclosure_file_unknown": "Cette vidéo ne figure pas au manifeste signé de l'export. Choisissez une vidéo de la liste.",
   "error.disclosure_too_long":
