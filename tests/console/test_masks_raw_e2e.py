@@ -87,7 +87,9 @@ def test_a_server_masked_camera_s_reference_is_masked_unless_asked_raw_with_a_re
         )
         tab.shot("75-masques-reference-brute")
         assert tab.foreign == []
-    first, second = _viewed(rt)
-    assert first["masks_burnt_in"] == 2
-    assert "raw" not in first
-    assert (second["raw"], second["reason"]) == (True, "Masque décalé à vérifier")
+    # The console may load the masked picture more than once (a slow machine, a re-render);
+    # what matters: every look is journalled, masked until the one asked raw with its reason.
+    *masked, raw = _viewed(rt)
+    assert masked, "the masked picture was shown (and journalled) first"
+    assert all(v["masks_burnt_in"] == 2 and "raw" not in v for v in masked)
+    assert (raw["raw"], raw["reason"]) == (True, "Masque décalé à vérifier")
