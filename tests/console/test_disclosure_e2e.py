@@ -6,12 +6,14 @@ save with Ctrl+S, ask for the render with a reason; the render runs; the screen 
 hashes before and after, the download (with its reason) gives the signed package, the exports
 page lists the copy as done and its verification passes. The journal holds the request, the
 frames viewed, the plan, the render and the download. Screenshots: 80-anonymisation-demande.png
-… 84-exports-anonymisation.png."""
+… 84-exports-anonymisation.png; the wall's list colours a camera awaiting authorisation amber as
+the map does (85-mur-camera-en-attente.png)."""
 
 from __future__ import annotations
 
 import io
 import json
+import re
 import zipfile
 from pathlib import Path
 
@@ -22,12 +24,14 @@ from playwright.sync_api import Browser, Page, expect
 from sentinelle.access.models import Role
 from sentinelle.core.clock import FakeClock
 from sentinelle.disclosure import package, service
+from sentinelle.disclosure.models import PlanInput
 from sentinelle.privacy.anonymise.models import Analysis, TrackKind
+from sentinelle.registry.models import CameraStatus
 from sentinelle.runtime import Runtime
 from sentinelle.workers import disclosures as runner
 from tests import factories as f
 from tests.console.test_console_e2e import Tab, browser, login, open_tab, server, shots
-from tests.disclosure.conftest import export_clip
+from tests.disclosure.conftest import AGENT, export_clip, request
 from tests.support.people_clip import PeopleClip, write_people_clip
 
 __all__ = ["browser", "server", "shots"]
@@ -267,3 +271,69 @@ def _downloads_and_verifies(tab: Tab, rt: Runtime, disclosure_id: int) -> None:
     verify.get_by_role("button", name="Fermer").last.click()
     page.mouse.move(5, 5)
     tab.shot("84-exports-anonymisation")
+
+
+def test_the_wall_list_colours_a_camera_awaiting_authorisation_like_the_map(
+    browser: Browser, server: str, shots: Path, rt: Runtime
+) -> None:
+    _, zone, _ = f.town(rt)
+    f.camera(rt, zone.id, "VSR-008", status=CameraStatus.AWAITING_AUTHORISATION)
+    f.user(rt, "dupont", Role.SUPERVISOR)
+    with open_tab(browser, server, shots, width=1440, height=900) as tab:
+        page = tab.page
+        page.goto(server + "/mur")
+        login(tab, "dupont")
+        dot = page.locator(".wall-cam", has_text="VSR-008").locator(".wall-dot")
+        expect(dot).to_have_attribute("aria-label", "En attente d'autorisation")
+        expect(dot).to_have_class(re.compile(r"\bwall-dot-warn\b"))
+        colour = dot.evaluate("(d) => getComputedStyle(d).backgroundColor")
+        assert colour == "rgb(224, 166, 58)", colour  # the map's amber (--warn)
+        tab.shot("85-mur-camera-en-attente")
+        page.goto(server + "/carte")
+        swatch = page.locator(".map-swatch-awaiting").first  # the map's legend
+        expect(swatch).to_be_visible()
+        assert swatch.evaluate("(m) => getComputedStyle(m).backgroundColor") == colour
+
+
+def test_playback_and_a_plan_saved_meanwhile_by_another_agent(
+    browser: Browser,
+    server: str,
+    shots: Path,
+    rt: Runtime,
+    clock: FakeClock,
+    street: PeopleClip,
+    tmp_path: Path,
+) -> None:
+    exported = export_clip(rt, clock, street.path, tmp_path)
+    row = request(rt, exported)
+    assert runner.run_pending(rt) == 1
+    tracks = service.analysis_of(service.get_disclosure(rt, row.id)).tracks
+    first, second = tracks[0].id, tracks[1].id
+    f.user(rt, "dupont", Role.SUPERVISOR)
+    with open_tab(browser, server, shots, width=1440, height=900) as tab:
+        page = tab.page
+        page.goto(f"{server}/exports/anonymisation/{row.id}")
+        login(tab, "dupont")
+        expect(page.get_by_test_id("dr-stage")).to_be_visible(timeout=15_000)
+        position = page.get_by_test_id("dr-position")
+        page.keyboard.press(" ")  # play: frames follow one another
+        expect(position).not_to_contain_text("Image 0 /", timeout=15_000)
+        page.keyboard.press(" ")
+        page.get_by_role("radio", name="Pixellisation").click()
+        page.get_by_test_id(f"track-{first}").get_by_role("button", name="Garder visible").click()
+
+        service.do_save_plan(rt, AGENT, row.id, PlanInput(dismissed=[second]), 0)  # meanwhile
+        page.keyboard.press("Control+s")
+        warning = page.get_by_role("status").filter(has_text="Un autre agent a enregistré ce plan")
+        expect(warning).to_be_visible()
+        tab.shot("86-anonymisation-conflit")
+        warning.get_by_role("button", name="Recharger").click()
+        item = page.get_by_test_id(f"track-{second}")
+        expect(item.get_by_role("button", name="Écarter — fausse détection")).to_have_attribute(
+            "aria-pressed", "true"
+        )
+        kept = page.get_by_test_id(f"track-{first}").get_by_role("button", name="Garder visible")
+        expect(kept).to_have_attribute("aria-pressed", "false")  # the other agent's plan
+        expect(page.get_by_test_id("dr-dirty")).to_contain_text("Enregistré par agent.dupont")
+        expect(page.get_by_role("radio", name="Flou")).to_have_attribute("aria-checked", "true")
+        assert [e for e in tab.errors if "409 (Conflict)" not in e] == []  # the refusal

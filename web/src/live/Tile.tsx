@@ -6,6 +6,7 @@ import { t } from "../i18n";
 import { formatSiteTime } from "../shell/Clock";
 import { LiveMaskOverlay } from "../privacy/MaskOverlay";
 import { site } from "../site";
+import type { CameraStatus } from "../map/geometry";
 import { LivePlayer, type PlayerState, type Stream } from "./player";
 
 export type LiveState = Schemas["LiveState"];
@@ -14,6 +15,8 @@ export interface WallCamera {
   code: string;
   name: string;
   address: string;
+  status?: CameraStatus; // the registry's, for the list's state dot (camState.ts)
+  lawful?: boolean;
 }
 
 const NO_SIGNAL_AFTER_MS = 4000;

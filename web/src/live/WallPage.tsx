@@ -21,7 +21,8 @@ import {
   visibleTiles,
   type WallState,
 } from "./layout";
-import { STATE_TONE, Tile, type LiveState, type WallCamera } from "./Tile";
+import { listDot } from "./camState";
+import { Tile, type LiveState, type WallCamera } from "./Tile";
 import "./wall.css";
 
 type Layout = Schemas["LayoutOut"];
@@ -81,7 +82,7 @@ export function WallPage({ me }: { me: Me }) {
       try {
         const { data, error, response } = await api.GET("/api/cameras", { params: { query: { limit: 500 } } });
         if (!live) return;
-        if (data) setCameras(data.items.map((c) => ({ id: c.id, code: c.code, name: c.name, address: c.address })));
+        if (data) setCameras(data.items.map((c) => ({ id: c.id, code: c.code, name: c.name, address: c.address, status: c.status, lawful: c.lawful })));
         else setCamerasError(describeError(asApiError(error, response.status)));
       } catch {
         if (live) setCamerasError(t("wall.camerasError"));
@@ -233,7 +234,7 @@ export function WallPage({ me }: { me: Me }) {
             <li className="muted wall-camlist-note">{t("wall.noMatch")}</li>
           )}
           {shown.map((c) => {
-            const state = status.get(c.id);
+            const dot = listDot(c, status.get(c.id) ?? null);
             return (
               <li key={c.id}>
                 <button
@@ -248,11 +249,7 @@ export function WallPage({ me }: { me: Me }) {
                   }}
                   onClick={() => putCamera(c.id)}
                 >
-                  <span
-                    className={`wall-dot wall-dot-${state ? STATE_TONE[state] : "muted"}`}
-                    title={t(state ? `wall.state.${state}` : "wall.state.unknown")}
-                    aria-label={t(state ? `wall.state.${state}` : "wall.state.unknown")}
-                  />
+                  <span className={`wall-dot wall-dot-${dot.tone}`} title={t(dot.label)} aria-label={t(dot.label)} />
                   <span className="wall-cam-text">
                     <span className="wall-cam-code">{c.code}</span>
                     <span className="wall-cam-name">{c.name}</span>
