@@ -2674,6 +2674,11 @@ export interface components {
             id: number;
             /** Mask Version */
             mask_version: number;
+            /**
+             * Stream
+             * @description the stream audited: main, or sub (what the wall shows)
+             */
+            stream: string;
             trigger: components["schemas"]["AuditTrigger"];
             verdict: components["schemas"]["Verdict"];
         };

@@ -131,6 +131,7 @@ class MaskAuditOut(BaseModel):
     trigger: AuditTrigger
     verdict: Verdict
     mask_version: int
+    stream: str = Field(description="the stream audited: main, or sub (what the wall shows)")
     details: dict[str, Any]
 
     @classmethod
@@ -141,6 +142,7 @@ class MaskAuditOut(BaseModel):
             trigger=a.trigger,
             verdict=a.verdict,
             mask_version=a.mask_version,
+            stream=a.stream,
             details=a.details,
         )
 

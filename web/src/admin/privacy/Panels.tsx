@@ -219,6 +219,7 @@ export function AuditPanel({ camera, stamp }: { camera: Camera; stamp: number })
               <Badge tone={VERDICT_TONE[a.verdict]}>{t(`privacy.verdict.${a.verdict}`)}</Badge>
               <span>{siteDateTime(a.at)}</span>
               <span className="mk-muted">{t("privacy.audit.version", { version: a.mask_version })}</span>
+              <span className="mk-muted">{t(a.stream === "sub" ? "privacy.audit.stream.sub" : "privacy.audit.stream.main")}</span>
             </div>
             <ul>
               {auditPolygons(a.details).map((p) => (

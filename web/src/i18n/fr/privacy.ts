@@ -108,6 +108,8 @@ export const frPrivacy = {
   "privacy.audit.loading": "Chargement des contrôles…",
   "privacy.audit.empty": "Aucun contrôle pour l'instant : Sentinelle contrôle les masques des caméras fixes en masquage par la caméra.",
   "privacy.audit.version": "masques v{version}",
+  "privacy.audit.stream.main": "flux principal",
+  "privacy.audit.stream.sub": "flux secondaire (mur)",
   "privacy.audit.flags": "{count} période(s) d'enregistrement signalée(s) : le masque de la caméra a pu être défaillant.",
   "privacy.verdict.pass": "Conforme",
   "privacy.verdict.fail": "Échec",
