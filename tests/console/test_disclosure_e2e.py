@@ -93,6 +93,12 @@ def _journal(rt: Runtime, prefix: str) -> list[tuple[str, str, str]]:
         return [(r[0], r[1], r[2]) for r in rows]
 
 
+def _frame_shown(page: Page) -> None:
+    """The frame asked for is on screen (not the previous one while it loads)."""
+    expect(page.locator("img.dr-picture")).to_be_visible(timeout=15_000)
+    expect(page.locator(".dr-loading")).to_have_count(0, timeout=15_000)
+
+
 def _at(page: Page, point: tuple[float, float]) -> tuple[float, float]:
     box = page.locator(".dr-svg").bounding_box()
     assert box is not None
@@ -182,6 +188,7 @@ def _reviews(tab: Tab, subject: int, frame: int, point: tuple[float, float]) -> 
     expect(page.locator(".dr-region")).to_have_count(1)
     expect(page.locator("rect[data-region]")).to_have_count(1)
     page.mouse.move(5, 5)
+    _frame_shown(page)
     tab.shot("81-anonymisation-revue")
 
     page.keyboard.press("p")
@@ -319,6 +326,7 @@ def test_playback_and_a_plan_saved_meanwhile_by_another_agent(
         page.keyboard.press(" ")  # play: frames follow one another
         expect(position).not_to_contain_text("Image 0 /", timeout=15_000)
         page.keyboard.press(" ")
+        shown = position.inner_text().split(" · ")[0]
         page.get_by_role("radio", name="Pixellisation").click()
         page.get_by_test_id(f"track-{first}").get_by_role("button", name="Garder visible").click()
 
@@ -326,6 +334,7 @@ def test_playback_and_a_plan_saved_meanwhile_by_another_agent(
         page.keyboard.press("Control+s")
         warning = page.get_by_role("status").filter(has_text="Un autre agent a enregistré ce plan")
         expect(warning).to_be_visible()
+        _frame_shown(page)
         tab.shot("86-anonymisation-conflit")
         warning.get_by_role("button", name="Recharger").click()
         item = page.get_by_test_id(f"track-{second}")
@@ -336,4 +345,8 @@ def test_playback_and_a_plan_saved_meanwhile_by_another_agent(
         expect(kept).to_have_attribute("aria-pressed", "false")  # the other agent's plan
         expect(page.get_by_test_id("dr-dirty")).to_contain_text("Enregistré par agent.dupont")
         expect(page.get_by_role("radio", name="Flou")).to_have_attribute("aria-checked", "true")
+        page.set_viewport_size({"width": 1280, "height": 760})  # a laptop
+        expect(position).to_contain_text(shown)  # the reload kept the frame shown
+        _frame_shown(page)
+        tab.shot("87-anonymisation-1280")
         assert [e for e in tab.errors if "409 (Conflict)" not in e] == []  # the refusal

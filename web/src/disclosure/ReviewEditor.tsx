@@ -1,7 +1,7 @@
 // The review of a disclosure in `review`: the frame with its boxes, the slider and play/pause,
 // the preview, drawing manual regions, the decisions per track, the effect, saving the plan
 // (PUT …/plan?version=, 409 when another agent saved meanwhile) and asking for the render.
-import { useCallback, useEffect, useMemo, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { api, type ApiError, asApiError, networkError } from "../api/client";
 import { describeError } from "../api/errors";
 import { useToast } from "../components/toasts";
@@ -30,7 +30,19 @@ import { useReviewKeys } from "./useReviewKeys";
 
 type Load = { state: "loading" } | { state: "error"; error: ApiError } | { state: "ready"; analysis: Analysis };
 
-export function ReviewEditor({ row, onRow, onReload }: { row: Disclosure; onRow: (row: Disclosure) => void; onReload: () => void }) {
+/** `generation` changes when the plan was reloaded from the server: the decisions start again
+ * from the stored plan (the frame shown and the frames fetched stay). */
+export function ReviewEditor({
+  row,
+  generation,
+  onRow,
+  onReload,
+}: {
+  row: Disclosure;
+  generation: number;
+  onRow: (row: Disclosure) => void;
+  onReload: () => void;
+}) {
   const [load, setLoad] = useState<Load>({ state: "loading" });
   useEffect(() => {
     let live = true;
@@ -51,10 +63,22 @@ export function ReviewEditor({ row, onRow, onReload }: { row: Disclosure; onRow:
   }, [row.id]);
   if (load.state === "loading") return <Spinner label={t("disclosure.review.loading")} />;
   if (load.state === "error") return <Alert tone="error">{describeError(load.error)}</Alert>;
-  return <Editor row={row} analysis={load.analysis} onRow={onRow} onReload={onReload} />;
+  return <Editor row={row} generation={generation} analysis={load.analysis} onRow={onRow} onReload={onReload} />;
 }
 
-function Editor({ row, analysis, onRow, onReload }: { row: Disclosure; analysis: Analysis; onRow: (row: Disclosure) => void; onReload: () => void }) {
+function Editor({
+  row,
+  generation,
+  analysis,
+  onRow,
+  onReload,
+}: {
+  row: Disclosure;
+  generation: number;
+  analysis: Analysis;
+  onRow: (row: Disclosure) => void;
+  onReload: () => void;
+}) {
   const frames = analysis.frames;
   const fps = analysis.fps || row.fps || 10;
   const tracks = analysis.tracks;
@@ -69,7 +93,14 @@ function Editor({ row, analysis, onRow, onReload }: { row: Disclosure; analysis:
   const media = useFrames(row.id, frame, frames, playing ? 6 : 2, true);
 
   const plan = useMemo(() => buildPlan(state, tracks), [state, tracks]);
-  const { saved, saving, error, save } = usePlanSave(row, plan, tracks, onRow);
+  const { saved, saving, error, save, reset } = usePlanSave(row, plan, tracks, onRow);
+  const loaded = useRef(generation);
+  useEffect(() => {
+    if (loaded.current === generation) return;
+    loaded.current = generation;
+    setState(stateFromPlan(row.plan));
+    reset(row.plan);
+  }, [generation, row.plan, reset]);
   const dirty = saved === null || !samePlan(plan, saved);
   const go = useCallback((n: number) => setFrame(clampFrame(n, frames)), [frames]);
 
@@ -187,5 +218,12 @@ function usePlanSave(row: Disclosure, plan: PlanInput, tracks: readonly Track[],
       setSaving(false);
     }
   }, [row.id, row.plan_version, plan, tracks, onRow, toast]);
-  return { saved, saving, error, save };
+  const reset = useCallback(
+    (stored: Disclosure["plan"]) => {
+      setSaved(stored ? buildPlan(stateFromPlan(stored), tracks) : null);
+      setError(null);
+    },
+    [tracks],
+  );
+  return { saved, saving, error, save, reset };
 }

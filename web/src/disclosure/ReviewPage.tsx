@@ -26,7 +26,7 @@ export function disclosureIdOf(path: string): number | null {
 export function ReviewPage({ id }: { id: number }) {
   const [load, setLoad] = useState<Load>({ state: "loading" });
   const [pending, setPending] = useState<Pending>(null);
-  const [generation, setGeneration] = useState(0); // a reload starts the review afresh
+  const [generation, setGeneration] = useState(0); // a reload starts the decisions afresh
 
   const refresh = useCallback(async () => {
     try {
@@ -87,7 +87,7 @@ export function ReviewPage({ id }: { id: number }) {
       <Alert tone="info">{t("disclosure.review.banner")}</Alert>
       {row.status === "review" && (
         <ReviewEditor
-          key={generation}
+          generation={generation}
           row={row}
           onRow={(next) => setLoad({ state: "ready", row: next })}
           onReload={() => void refresh().then(() => setGeneration((g) => g + 1))}
