@@ -127,7 +127,8 @@ def test_a_supervisor_anonymises_an_exported_clip_keeping_the_person_concerned(
         expect(page.get_by_test_id("dr-stage")).to_be_visible(timeout=15_000)
         analysis = service.analysis_of(service.get_disclosure(rt, disclosure_id))
         subject, frame, point = _subject(analysis, street)
-        _reviews(tab, subject, frame, point)
+        here = sum(1 for t in analysis.tracks if t.box_at(frame) is not None)
+        _reviews(tab, subject, frame, point, here)
         _saves_and_renders(tab, rt, disclosure_id, subject)
         _downloads_and_verifies(tab, rt, disclosure_id)
         assert tab.foreign == []
@@ -158,7 +159,7 @@ def _requests(tab: Tab, reference: str) -> None:
     expect(page.get_by_role("heading", name="Anonymisation ANO-", exact=False)).to_be_visible()
 
 
-def _reviews(tab: Tab, subject: int, frame: int, point: tuple[float, float]) -> None:
+def _reviews(tab: Tab, subject: int, frame: int, point: tuple[float, float], here: int) -> None:
     page = tab.page
     position = page.get_by_test_id("dr-position")
     page.keyboard.press("Home")
@@ -178,6 +179,10 @@ def _reviews(tab: Tab, subject: int, frame: int, point: tuple[float, float]) -> 
         page.get_by_test_id(f"track-{subject}").get_by_role("button", name="Garder visible")
     ).to_have_attribute("aria-pressed", "true")
     expect(page.get_by_test_id("dr-dirty")).to_have_text("Modifications non enregistrées")
+    only = page.get_by_label("Seulement les pistes de cette image", exact=False)
+    only.check()
+    expect(page.locator(".dr-track")).to_have_count(here)
+    only.uncheck()
 
     page.keyboard.press("r")
     a, b = _at(page, REGION[0]), _at(page, REGION[1])

@@ -125,10 +125,12 @@ export function FrameStage({
               >
                 {on && <rect {...r} className="dr-halo" />}
                 <rect {...r} stroke={style.stroke} strokeDasharray={style.dash} className="dr-rect" />
-                <text x={r.x + 3} y={r.y + font} fontSize={font} fill={style.stroke} className="dr-tag">
-                  {track.kind === "face" ? "V" : "P"}
-                  {track.id}
-                </text>
+                {(detected || on) && (
+                  <text x={r.x + 3} y={r.y + font} fontSize={font} fill={style.stroke} className="dr-tag">
+                    {track.kind === "face" ? "V" : "P"}
+                    {track.id}
+                  </text>
+                )}
               </g>
             );
           })}

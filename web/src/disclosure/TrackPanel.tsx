@@ -1,5 +1,6 @@
 // The review's side panel: the tracks the detectors followed with their frames and times and the
 // agent's decision for each (keep visible, hide, dismiss), then the manual regions.
+import { useState } from "react";
 import { Button, Kbd } from "../components/ui";
 import { t } from "../i18n";
 import { boxAt, type Decision, effectiveDecision, frameTime, type Region, type ReviewState, type Track } from "./review";
@@ -35,62 +36,70 @@ export function TrackList({
   onDecide: (id: number, decision: Decision) => void;
   onJump: (frame: number) => void;
 }) {
+  const [onlyHere, setOnlyHere] = useState(false);
   if (tracks.length === 0) return <p className="muted dr-none">{t("disclosure.review.noTracks")}</p>;
+  const shown = onlyHere ? tracks.filter((tr) => tr.id === selected || boxAt(tr, frame) !== null) : tracks;
   return (
-    <ul className="dr-tracks" aria-label={t("disclosure.review.tracks")}>
-      {tracks.map((track) => {
-        const own = state.decisions[track.id];
-        const effective = effectiveDecision(track, state);
-        const byParent = own === undefined && effective === "keep"; // a face of a kept person
-        const label = trackLabel(track);
-        const here = boxAt(track, frame) !== null;
-        return (
-          <li
-            key={track.id}
-            className={`dr-track dr-track-${effective} ${track.id === selected ? "dr-track-selected" : ""}`}
-            data-testid={`track-${track.id}`}
-            aria-current={track.id === selected ? "true" : undefined}
-          >
-            <div className="dr-track-head">
-              <button type="button" className="dr-track-name" onClick={() => onSelect(track.id)}>
-                <span className={`dr-swatch dr-swatch-${effective}`} aria-hidden="true" />
-                {label}
-              </button>
-              {here && <span className="dr-here">{t("disclosure.review.here")}</span>}
-            </div>
-            <button type="button" className="dr-span" title={t("disclosure.review.jump")} onClick={() => onJump(track.first_frame)}>
-              {t("disclosure.review.span", {
-                first: track.first_frame,
-                last: track.last_frame,
-                from: frameTime(track.first_frame, fps),
-                to: frameTime(track.last_frame, fps),
-              })}
-            </button>
-            {byParent && track.parent !== null && (
-              <div className="cell-note">{t("disclosure.review.keptByParent", { parent: track.parent })}</div>
-            )}
-            <div className="dr-decisions" role="group" aria-label={t("disclosure.review.decision", { label })}>
-              {DECISIONS.map((d) => (
-                <button
-                  key={d.decision}
-                  type="button"
-                  className={`dr-decision dr-decision-${d.decision}`}
-                  aria-pressed={effective === d.decision}
-                  disabled={byParent && d.decision === "hide"}
-                  onClick={() => {
-                    onSelect(track.id);
-                    onDecide(track.id, d.decision);
-                  }}
-                  title={`${t(d.label)} (${d.key})`}
-                >
-                  {t(d.label)}
+    <>
+      <label className="dr-track-filter">
+        <input type="checkbox" checked={onlyHere} onChange={(e) => setOnlyHere(e.target.checked)} />
+        {t("disclosure.review.onlyHere", { shown: shown.length, total: tracks.length })}
+      </label>
+      <ul className="dr-tracks" aria-label={t("disclosure.review.tracks")}>
+        {shown.map((track) => {
+          const own = state.decisions[track.id];
+          const effective = effectiveDecision(track, state);
+          const byParent = own === undefined && effective === "keep"; // a face of a kept person
+          const label = trackLabel(track);
+          const here = boxAt(track, frame) !== null;
+          return (
+            <li
+              key={track.id}
+              className={`dr-track dr-track-${effective} ${track.id === selected ? "dr-track-selected" : ""}`}
+              data-testid={`track-${track.id}`}
+              aria-current={track.id === selected ? "true" : undefined}
+            >
+              <div className="dr-track-head">
+                <button type="button" className="dr-track-name" onClick={() => onSelect(track.id)}>
+                  <span className={`dr-swatch dr-swatch-${effective}`} aria-hidden="true" />
+                  {label}
                 </button>
-              ))}
-            </div>
-          </li>
-        );
-      })}
-    </ul>
+                {here && <span className="dr-here">{t("disclosure.review.here")}</span>}
+              </div>
+              <button type="button" className="dr-span" title={t("disclosure.review.jump")} onClick={() => onJump(track.first_frame)}>
+                {t("disclosure.review.span", {
+                  first: track.first_frame,
+                  last: track.last_frame,
+                  from: frameTime(track.first_frame, fps),
+                  to: frameTime(track.last_frame, fps),
+                })}
+              </button>
+              {byParent && track.parent !== null && (
+                <div className="cell-note">{t("disclosure.review.keptByParent", { parent: track.parent })}</div>
+              )}
+              <div className="dr-decisions" role="group" aria-label={t("disclosure.review.decision", { label })}>
+                {DECISIONS.map((d) => (
+                  <button
+                    key={d.decision}
+                    type="button"
+                    className={`dr-decision dr-decision-${d.decision}`}
+                    aria-pressed={effective === d.decision}
+                    disabled={byParent && d.decision === "hide"}
+                    onClick={() => {
+                      onSelect(track.id);
+                      onDecide(track.id, d.decision);
+                    }}
+                    title={`${t(d.label)} (${d.key})`}
+                  >
+                    {t(d.label)}
+                  </button>
+                ))}
+              </div>
+            </li>
+          );
+        })}
+      </ul>
+    </>
   );
 }
 

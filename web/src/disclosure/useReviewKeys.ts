@@ -14,7 +14,7 @@ export function useReviewKeys(run: (action: KeyAction) => void): void {
       previous = { key: e.key, at: Date.now() };
       if (document.querySelector("dialog[open]")) return;
       const action = keyAction(e);
-      if (!action || (action.kind !== "save" && isTyping(e.target))) return;
+      if (!action || (action.kind !== "save" && typing(e.target))) return;
       if (after.key === "g" && Date.now() - after.at < SEQUENCE_TIMEOUT_MS) return;
       e.preventDefault();
       latest.current(action);
@@ -22,4 +22,10 @@ export function useReviewKeys(run: (action: KeyAction) => void): void {
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
   }, []);
+}
+
+/** Typing in a field; a checkbox or a radio button takes no letters (the keys still work). */
+function typing(target: EventTarget | null): boolean {
+  if (target instanceof HTMLInputElement && (target.type === "checkbox" || target.type === "radio")) return false;
+  return isTyping(target);
 }

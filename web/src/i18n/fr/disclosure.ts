@@ -114,6 +114,7 @@ export const frDisclosure = {
   "disclosure.review.faceOf": "Visage {id} (de la personne {parent})",
   "disclosure.review.span": "images {first}–{last} · {from} → {to}",
   "disclosure.review.here": "présente sur cette image",
+  "disclosure.review.onlyHere": "Seulement les pistes de cette image ({shown} sur {total})",
   "disclosure.review.jump": "Aller à sa première image",
   "disclosure.review.keep": "Garder visible",
   "disclosure.review.hide": "Masquer",
