@@ -32,17 +32,18 @@ def rtsp_server(
 def rtsp_server_process(
     clips: dict[str, Path], port: int | None = None, *, h265: bool = False
 ) -> Iterator[tuple[str, subprocess.Popen[str]]]:
-    """As `rtsp_server`, with the server's process (to freeze it with SIGSTOP, say)."""
-    port = port or free_port()
+    """As `rtsp_server`, with the server's process (to freeze it with SIGSTOP, say). Without
+    `port`, the server listens on one the system chooses (no race with parallel tests)."""
     codec = ["--h265"] if h265 else []
     mounts = [f"{n}={p}" for n, p in clips.items()]
-    args = [DEBIAN_PYTHON, str(SERVER), str(port), *codec, *mounts]
+    args = [DEBIAN_PYTHON, str(SERVER), str(port or 0), *codec, *mounts]
     with subprocess.Popen(args, stdout=subprocess.PIPE, text=True) as server:
         assert server.stdout is not None
         line = server.stdout.readline()
-        assert line.strip() == "READY", f"RTSP server did not start: {line!r}"
+        ready, _, bound = line.strip().partition(" ")
+        assert ready == "READY", f"RTSP server did not start: {line!r}"
         try:
-            yield f"rtsp://127.0.0.1:{port}", server
+            yield f"rtsp://127.0.0.1:{bound}", server
         finally:
             server.kill() if server.poll() is None and _stopped(server) else server.terminate()
             server.wait(10)

@@ -1,7 +1,8 @@
 """A real RTSP server for the tests: GStreamer's RTSP server (Debian packages), serving H.264
 (or, with `--h265`, H.265: an HEVC camera) clips over RTP at real time. Runs under Debian's
 /usr/bin/python3, which has the GStreamer bindings:
-`rtsp_server.py PORT [--h265] NAME=CLIP.mp4 ...`; prints READY when it listens."""
+`rtsp_server.py PORT [--h265] NAME=CLIP.mp4 ...`; prints `READY <port>` when it listens (PORT 0:
+a free port the system chooses, so that parallel test processes never race for one)."""
 
 import sys
 
@@ -31,8 +32,10 @@ def main() -> None:
         )
         factory.set_shared(True)
         points.add_factory(f"/{name}", factory)
-    server.attach(None)
-    print("READY", flush=True)  # noqa: T201 - the protocol with the test fixture
+    if server.attach(None) == 0:
+        print(f"FAILED cannot listen on port {port}", flush=True)  # noqa: T201
+        sys.exit(1)
+    print(f"READY {server.get_bound_port()}", flush=True)  # noqa: T201 - the fixture's protocol
     GLib.MainLoop().run()
 
 
