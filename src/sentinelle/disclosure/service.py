@@ -75,6 +75,7 @@ def _new_row(
         reference=f"pending-{time.monotonic_ns()}",
         export_id=request.export_id,
         camera_id=src.camera_id,
+        camera_code=src.camera_code,
         source_file=src.file,
         source_sha256=src.sha256,
         purpose=request.purpose,

@@ -19,6 +19,7 @@ class DisclosureRow(Base):
     reference: Mapped[str] = mapped_column(sa.String(40), unique=True)
     export_id: Mapped[int] = mapped_column(sa.ForeignKey("exports.id"), index=True)
     camera_id: Mapped[int] = mapped_column(sa.ForeignKey("cameras.id"))
+    camera_code: Mapped[str] = mapped_column(sa.String(32))
     source_file: Mapped[str] = mapped_column(sa.String(500))
     source_sha256: Mapped[str] = mapped_column(sa.String(64))
     purpose: Mapped[str] = mapped_column(sa.String(32))

@@ -1991,6 +1991,8 @@ export interface components {
             analysed_at: string | null;
             /** Bytes */
             bytes: number;
+            /** Camera Code */
+            camera_code: string;
             /** Camera Id */
             camera_id: number;
             /**

@@ -10,7 +10,7 @@ import { formatDateTime } from "../pages/ExportsPage";
 import { navigate } from "../shell/router";
 import { DisclosureDialogs, DisclosureStatus, type Pending, purposeLabel } from "./actions";
 import { reviewPath } from "./RequestDialog";
-import { cameraCodeOf, type Disclosure, FINISHED, WORKING } from "./review";
+import { type Disclosure, FINISHED, WORKING } from "./review";
 import "./disclosure.css";
 
 const POLL_MS = 2000;
@@ -85,7 +85,7 @@ function Row({ row, exportRef, onAction }: { row: Disclosure; exportRef: string 
     <tr data-testid={`disclosure-${row.id}`}>
       <td className="num nowrap">{row.reference}</td>
       <td className="num nowrap hide-narrow">{exportRef ?? `n° ${row.export_id}`}</td>
-      <td className="nowrap">{cameraCodeOf(row.source_file)}</td>
+      <td className="nowrap">{row.camera_code}</td>
       <td className="nowrap" title={purposeLabel(row.purpose)}>
         {purposeLabel(row.purpose, true)}
       </td>

@@ -12,7 +12,7 @@ import { PageHeader } from "../pages/pages";
 import { navigate } from "../shell/router";
 import { DisclosureDialogs, DisclosureStatus, type Pending, purposeLabel } from "./actions";
 import { ReviewEditor } from "./ReviewEditor";
-import { cameraCodeOf, type Disclosure, WORKING } from "./review";
+import { type Disclosure, WORKING } from "./review";
 import "./disclosure.css";
 
 const POLL_MS = 1500;
@@ -70,7 +70,7 @@ export function ReviewPage({ id }: { id: number }) {
       <PageHeader
         title={t("disclosure.review.title", { reference: row.reference })}
         lead={t("disclosure.review.meta", {
-          camera: cameraCodeOf(row.source_file),
+          camera: row.camera_code,
           export: `n° ${row.export_id}`,
           purpose: purposeLabel(row.purpose),
           recipient: row.recipient,

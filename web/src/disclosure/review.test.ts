@@ -4,7 +4,6 @@ import {
   boxesAt,
   boxStyle,
   buildPlan,
-  cameraCodeOf,
   COLOURS,
   counts,
   effectiveDecision,
@@ -90,11 +89,6 @@ describe("labels", () => {
     expect(frameTime(34, 10)).toBe("0:03.4");
     expect(frameTime(1501, 25)).toBe("1:00.0");
     expect(frameTime(3, 0)).toBe("0:00.0");
-  });
-
-  it("reads the camera code from the manifest's file name", () => {
-    expect(cameraCodeOf("video/CAM-001_20261203T090000Z.mp4")).toBe("CAM-001");
-    expect(cameraCodeOf("video/VSR_EST_20261203T090000Z.mp4")).toBe("VSR_EST");
   });
 });
 

@@ -109,13 +109,6 @@ export function clampFrame(frame: number, frames: number): number {
   return Math.max(0, Math.min(Math.max(frames - 1, 0), Math.round(frame)));
 }
 
-/** The camera code a manifest's video file is named after (`video/<code>_<origin>.mp4`). */
-export function cameraCodeOf(file: string): string {
-  const name = file.split("/").pop() ?? file;
-  const cut = name.lastIndexOf("_");
-  return cut > 0 ? name.slice(0, cut) : name.replace(/\.mp4$/, "");
-}
-
 const round5 = (v: number) => Math.round(v * 1e5) / 1e5;
 
 /** The rectangle dragged between two points, normalised and kept inside the picture. */

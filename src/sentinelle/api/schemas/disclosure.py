@@ -16,6 +16,7 @@ class DisclosureOut(BaseModel):
     reference: str
     export_id: int
     camera_id: int
+    camera_code: str
     source_file: str
     source_sha256: str
     purpose: str
@@ -52,6 +53,7 @@ class DisclosureOut(BaseModel):
             reference=row.reference,
             export_id=row.export_id,
             camera_id=row.camera_id,
+            camera_code=row.camera_code,
             source_file=row.source_file,
             source_sha256=row.source_sha256,
             purpose=row.purpose,

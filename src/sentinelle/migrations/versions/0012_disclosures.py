@@ -23,6 +23,7 @@ def upgrade() -> None:
         sa.Column("reference", sa.String(length=40), nullable=False),
         sa.Column("export_id", sa.Integer(), nullable=False),
         sa.Column("camera_id", sa.Integer(), nullable=False),
+        sa.Column("camera_code", sa.String(length=32), nullable=False),
         sa.Column("source_file", sa.String(length=500), nullable=False),
         sa.Column("source_sha256", sa.String(length=64), nullable=False),
         sa.Column("purpose", sa.String(length=32), nullable=False),
