@@ -88,7 +88,8 @@ def check_pixels(
     source: list[Gray],
     redacted: list[Gray],
 ) -> None:
-    """Third parties' boxes lost their detail where hidden; the subject's box kept it."""
+    """Third parties' boxes lost their detail where hidden; the subject's box kept it (PSNR
+    over its pixels outside every hidden region)."""
     lost, kept = [], []
     for n, truth in enumerate(clip.truth):
         mask = box_mask(hidden_regions(analysis, plan, n), clip.width, clip.height)
@@ -100,13 +101,14 @@ def check_pixels(
             if i != clip.subject and share >= 0.9 and off_subject:
                 lost.append(detail(crop(redacted[n], g)) / detail(crop(source[n], g)))
             elif i == clip.subject and apart and share < 0.1:
-                kept.append(psnr(crop(redacted[n], g), crop(source[n], g)))
+                shown = ~crop(mask.view(np.uint8), g).astype(np.bool_)  # its unhidden pixels
+                kept.append(psnr(crop(redacted[n], g)[shown], crop(source[n], g)[shown]))
     gone = f"{len(lost)} boxes, median {np.median(lost):.3f}, max {max(lost):.3f}"
     print(f"detail left in hidden third parties: {gone}")  # noqa: T201
     print(f"subject PSNR: median {np.median(kept):.1f} dB, min {min(kept):.1f} dB")  # noqa: T201
     assert len(lost) >= 0.75 * sum(len(t) - (clip.subject in t) for t in clip.truth)
     assert max(lost) < 0.25
-    assert min(kept) > 30
+    assert min(kept) > 35
 
 
 def test_faces_are_tracked_and_linked_to_their_person(

@@ -52,7 +52,7 @@ def test_facts_progress_and_parameters(small_clip: PeopleClip, small_analysis: A
         "h264",
     )
     assert small_analysis.detector["params"]["working_width"] == 640
-    assert small_analysis.detector["tracker"]["max_gap"] == 10
+    assert small_analysis.detector["tracker"]["max_gap"] == 5
     seen: list[float] = []
     again = analyse(small_clip.path, on_progress=seen.append, stride=3)
     assert seen[-1] == 1.0

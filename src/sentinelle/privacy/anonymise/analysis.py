@@ -1,7 +1,7 @@
 """Analysis of a source file: decode every frame, run the detectors on every `stride`-th one,
 track, and return the tracks with the file's facts and every parameter used.
 
-The tracker's limits follow the frame rate: a track may be missed for up to one second
+The tracker's limits follow the frame rate: a track may be missed for up to half a second
 (`GAP_SECONDS`, at least two strides) and is extended a quarter of a second (`PAD_SECONDS`,
 at least two frames) before and after its detections, a second and a half (`EDGE_SECONDS`)
 where it starts or ends at a side of the picture.
@@ -22,7 +22,7 @@ from sentinelle.privacy.anonymise.geometry import Detection
 from sentinelle.privacy.anonymise.models import Analysis
 from sentinelle.privacy.anonymise.track import TrackerParams, build_tracks
 
-GAP_SECONDS = 1.0
+GAP_SECONDS = 0.5
 PAD_SECONDS = 0.25
 EDGE_SECONDS = 1.5
 

@@ -17,6 +17,7 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
+from sentinelle.privacy.anonymise import errors
 from sentinelle.privacy.anonymise.geometry import Detection, iou
 from sentinelle.privacy.anonymise.models import Box, TrackKind
 
@@ -50,7 +51,7 @@ class Detectors:
         )
         self._faces = cv2.CascadeClassifier(cv2.data.haarcascades + FACE_CASCADE)  # type: ignore[attr-defined]
         if self._faces.empty():
-            raise RuntimeError(f"OpenCV's {FACE_CASCADE} cannot be loaded")
+            raise errors.detector_unavailable(FACE_CASCADE)
 
     def describe(self) -> dict[str, Any]:
         """Names, versions and parameters of the detectors, for the redaction log."""

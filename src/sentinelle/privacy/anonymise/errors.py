@@ -92,6 +92,14 @@ def render_failed(path: Path, detail: str) -> Unavailable:
     )
 
 
+def detector_unavailable(what: str) -> Unavailable:
+    return Unavailable(
+        "redaction_detector_unavailable",
+        f"OpenCV's {what} cannot be loaded; reinstall the opencv-python-headless package",
+        {"detector": what},
+    )
+
+
 def frame_out_of_range(index: int, frames: int) -> NotFound:
     return NotFound(
         "redaction_frame_not_found",
