@@ -354,3 +354,24 @@ def _on(box: Box, other: Box | None) -> bool:
         return False
     smaller = min(box.w * box.h, other.w * other.h)
     return intersection(box, other) >= 0.6 * smaller
+
+
+def subject_tracks(clip: PeopleClip, analysis: Analysis, share: float = 0.8) -> frozenset[int]:
+    """The person tracks an agent scrubbing the whole clip would keep: those whose detected
+    boxes hold the subject (half of its box or more) at least `share` of the time — the
+    agent's eyes, not the detector's (a track that followed someone else for a while is not
+    kept: keeping it would show that person)."""
+    kept = set()
+    for t in analysis.tracks:
+        hits = [b for b in t.boxes if b.detected]
+        if t.kind != TrackKind.PERSON or not hits:
+            continue
+        on = sum(
+            1
+            for b in hits
+            if (g := clip.truth[b.frame].get(clip.subject)) is not None
+            and intersection(b.box, g) >= 0.5 * g.w * g.h
+        )
+        if on >= share * len(hits):
+            kept.add(t.id)
+    return frozenset(kept)
