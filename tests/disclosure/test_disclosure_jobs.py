@@ -4,9 +4,12 @@ half-written stays (D5), an interrupted job starts again, a tampered package is 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
+import pytest
 import sqlalchemy as sa
 
+from sentinelle.audit.models import Actor
 from sentinelle.audit.tables import AuditEntryRow
 from sentinelle.disclosure import jobs, package, service
 from sentinelle.disclosure.models import DisclosureStatus, PlanInput
@@ -108,3 +111,45 @@ def test_a_tampered_package_fails_verification(rt: Runtime, exported: Exported) 
     log = folder / package.LOG_FILE
     log.write_bytes(log.read_bytes().replace(b"Mme Dupont", b"M. Durand"))
     assert "signature_invalid" in [code for _, code, _ in package.verify(folder).problems]
+
+
+def test_a_render_cancelled_at_its_last_moment_leaves_nothing(
+    rt: Runtime, exported: Exported, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Cancelled after the package was sealed but before the job recorded it: the package is
+    removed, the disclosure ends cancelled, journalled once, by whoever cancelled, with
+    their reason — never `completed`."""
+    row = _reviewed(rt, exported)
+    real_make = package.make
+    other = Actor.cli("agent.martin")
+
+    def make_then_cancel(*args: Any, **kwargs: Any) -> package.Made:
+        made = real_make(*args, **kwargs)
+        assert made.path.is_dir()
+        service.do_cancel(rt, other, row.id, "mauvais fichier")
+        return made
+
+    monkeypatch.setattr(jobs.package, "make", make_then_cancel)
+    assert run_jobs(rt) == 1
+    ended = service.get_disclosure(rt, row.id)
+    assert (ended.status, ended.package_path) == ("cancelled", "")
+    assert not (service.disclosures_dir(rt) / row.reference).exists()
+    (entry,) = _entries(rt, "disclosure.cancelled")
+    assert (entry.actor_name, entry.reason) == ("agent.martin", "mauvais fichier")
+    assert _entries(rt, "disclosure.completed") == []
+
+
+def test_a_package_sealed_before_a_crash_is_removed_and_made_again(
+    rt: Runtime, exported: Exported
+) -> None:
+    row = _reviewed(rt, exported)
+    _set_status(rt, row.id, DisclosureStatus.RENDERING)
+    sealed = service.disclosures_dir(rt) / row.reference  # renamed, then the process died
+    sealed.mkdir(parents=True)
+    (sealed / "redaction-log.json").write_bytes(b"{}")
+    assert jobs.end_interrupted(rt) == [row.reference]
+    assert not sealed.exists()
+    assert run_jobs(rt) == 1
+    done = service.get_disclosure(rt, row.id)
+    assert done.status == "done", done.error_message
+    assert package.verify(Path(done.package_path)).ok

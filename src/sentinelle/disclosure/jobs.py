@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -143,6 +144,8 @@ def _render(rt: Runtime, row: DisclosureRow) -> None:
     with rt.db.write() as s:
         live = s.get(DisclosureRow, row.id)
         assert live is not None  # noqa: S101
+        if live.cancel_requested:  # cancelled while the package was sealed: it never leaves
+            raise errors.Cancelled
         live.status, live.finished_at, live.progress = DisclosureStatus.DONE, now, 1.0
         live.package_path = str(made.path)
         live.output_sha256, live.log_sha256, live.bytes = (
@@ -165,6 +168,9 @@ def _renderer(row: DisclosureRow) -> Actor:
 def _ended(
     rt: Runtime, disclosure_id: int, status: DisclosureStatus, error: SentinelleError | None
 ) -> None:
+    """End a job that did not complete: whatever package it wrote (partial, or sealed just
+    before a failure or a cancellation) is removed, never left untracked. A failure is
+    journalled; a cancellation was, by whoever asked for it (`service.do_cancel`)."""
     now = rt.now()
     with rt.db.write() as s:
         row = s.get(DisclosureRow, disclosure_id)
@@ -172,18 +178,15 @@ def _ended(
         row.status, row.finished_at = status, now
         if error is not None:
             row.error_code, row.error_message = error.code, error.message[:2000]
-        action = (
-            AuditAction.DISCLOSURE_CANCELLED
-            if status == DisclosureStatus.CANCELLED
-            else AuditAction.DISCLOSURE_FAILED
-        )
-        reason = row.reason if error is None else f"{error.code}: {error.message}"[:2000]
-        record(s, entry(_renderer(row), row, action, reason), now)
-    PackageWriter.remove_partial(disclosures_dir(rt), _reference(rt, disclosure_id))
+            reason = f"{error.code}: {error.message}"[:2000]
+            record(s, entry(_renderer(row), row, AuditAction.DISCLOSURE_FAILED, reason), now)
+        reference = row.reference
+    _remove_package(rt, reference)
 
 
-def _reference(rt: Runtime, disclosure_id: int) -> str:
-    return get_disclosure(rt, disclosure_id).reference
+def _remove_package(rt: Runtime, reference: str) -> None:
+    PackageWriter.remove_partial(disclosures_dir(rt), reference)
+    shutil.rmtree(disclosures_dir(rt) / reference, ignore_errors=True)
 
 
 def end_interrupted(rt: Runtime) -> list[str]:
@@ -203,7 +206,7 @@ def end_interrupted(rt: Runtime) -> list[str]:
             row.progress = 0.0
         references = [row.reference for row in stuck]
     for reference in references:
-        PackageWriter.remove_partial(disclosures_dir(rt), reference)
+        _remove_package(rt, reference)  # a render killed after sealing never recorded it
     return references
 
 

@@ -87,6 +87,11 @@ class PlanInput(_Input):
     effect: Effect = Effect.BLUR
     keep: list[int] = Field(default_factory=list, max_length=1000)
     dismissed: list[int] = Field(default_factory=list, max_length=10_000)
+    hidden: list[int] = Field(
+        default_factory=list,
+        max_length=10_000,
+        description="tracks hidden explicitly: a face linked to a kept person is then hidden",
+    )
     manual: list[RegionInput] = Field(default_factory=list, max_length=MAX_MANUAL_REGIONS)
 
     @model_validator(mode="after")

@@ -6,6 +6,7 @@ verification of such a package as it is on disk now (D6).
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -26,7 +27,7 @@ from sentinelle.evidence import service as evidence
 from sentinelle.evidence.manifest import utc_text
 from sentinelle.evidence.package import PackageWriter
 from sentinelle.evidence.signing import SiteSigner, fingerprint
-from sentinelle.privacy.anonymise import plan, render
+from sentinelle.privacy.anonymise import effects, plan, render
 from sentinelle.privacy.anonymise.models import Analysis, RedactionPlan, RenderStats, Track
 from sentinelle.runtime import Runtime
 from sentinelle.storage import layout
@@ -121,8 +122,16 @@ def build_log(
         },
         "detection": analysis.detector,
         "effect": str(redaction.effect),
+        "regions": {
+            "person_margin": plan.PERSON_MARGIN,
+            "face_margin": plan.FACE_MARGIN,
+            "rule": "each hidden track's box grown by its margin of its size on every side,"
+            " clipped to the picture; manual regions as drawn",
+            "effect_parameters": effects.parameters(redaction.effect),
+        },
         "kept_tracks": [_summary(t) for t in analysis.tracks if t.id in redaction.keep],
         "dismissed_tracks": [_summary(t) for t in analysis.tracks if t.id in redaction.dismissed],
+        "hidden_by_decision": sorted(redaction.hidden),
         "hidden_tracks": [_summary(t) | {"boxes": _boxes(t)} for t in hidden],
         "manual_regions": [
             {
@@ -225,9 +234,13 @@ class Verification:
         self.problems.append((path, code, message))
 
 
-def verify(path: Path) -> Verification:
+def verify(
+    path: Path, log_sha256: str | None = None, site_fingerprints: frozenset[str] = frozenset()
+) -> Verification:
     """Check the log's signature against the package's certificate and every listed file's
-    size and hash, as the package is on disk now."""
+    size and hash, as the package is on disk now; that no file was added; and, given them,
+    that the log is the one recorded at render time (`log_sha256`) and the certificate one
+    of the site's (`site_fingerprints`): a package rebuilt and signed with another key fails."""
     report = Verification()
     try:
         data = (path / LOG_FILE).read_bytes()
@@ -239,11 +252,41 @@ def verify(path: Path) -> Verification:
         return report
     report.certificate_fingerprint = fingerprint(cert)
     _check_signature(report, cert, data, signature)
+    _check_origin(report, log, data, log_sha256, site_fingerprints)
     for item in log.get("files", []):
         _check_file(report, path, item)
+    _check_unlisted(report, path, log)
     if log.get("output", {}).get("sha256") not in {f.get("sha256") for f in log.get("files", [])}:
         report.problem(LOG_FILE, "output_hash_mismatch", "la vidéo n'a pas l'empreinte du journal")
     return report
+
+
+def _check_origin(
+    report: Verification,
+    log: dict[str, Any],
+    data: bytes,
+    log_sha256: str | None,
+    site_fingerprints: frozenset[str],
+) -> None:
+    declared = log.get("certificate", {}).get("sha256_fingerprint")
+    if declared != report.certificate_fingerprint:
+        report.problem(manifest.CERTIFICATE_FILE, "certificate_mismatch",
+                       "le certificat n'est pas celui que le journal déclare")  # fmt: skip
+    if site_fingerprints and report.certificate_fingerprint not in site_fingerprints:
+        report.problem(manifest.CERTIFICATE_FILE, "certificate_foreign",
+                       "le certificat n'est pas celui du site")  # fmt: skip
+    if log_sha256 is not None and hashlib.sha256(data).hexdigest() != log_sha256:
+        report.problem(LOG_FILE, "log_replaced",
+                       "le journal n'est pas celui enregistré à la production")  # fmt: skip
+
+
+def _check_unlisted(report: Verification, path: Path, log: dict[str, Any]) -> None:
+    listed = {str(f.get("path")) for f in log.get("files", [])}
+    listed |= {LOG_FILE, SIGNATURE_FILE, CMS_FILE}
+    for extra in sorted(p for p in path.rglob("*") if p.is_file()):
+        rel = extra.relative_to(path).as_posix()
+        if rel not in listed:
+            report.problem(rel, "file_unlisted", "fichier ajouté après la signature")
 
 
 def _check_signature(report: Verification, cert: x509.Certificate, data: bytes, sig: bytes) -> None:

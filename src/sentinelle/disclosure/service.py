@@ -49,6 +49,10 @@ def do_request_disclosure(
     """Queue the analysis of one exported file; journal the request with its purpose,
     recipient and reason (D1, D2)."""
     export = evidence.get_export(rt, request.export_id)
+    with rt.db.read() as s:  # scope first: nothing is told of an export out of scope
+        for camera_id in export.camera_ids:
+            if not scope.covers(registry.get_camera(s, camera_id).group_ids):
+                raise access_errors.camera_out_of_scope(camera_id)
     if export.status != ExportStatus.DONE:
         raise errors.export_not_ready(export.reference, export.status)
     src = source.find(export, request.file)
@@ -56,9 +60,6 @@ def do_request_disclosure(
         raise errors.too_long(request.file, src.seconds, source.MAX_SECONDS)
     now = rt.now()
     with rt.db.write() as s:
-        camera = registry.get_camera(s, src.camera_id)
-        if not scope.covers(camera.group_ids):
-            raise access_errors.camera_out_of_scope(camera.id)
         row = _new_row(actor, request, src, now)
         s.add(row)
         s.flush()
@@ -169,6 +170,7 @@ def to_plan(body: PlanInput) -> RedactionPlan:
         effect=body.effect,
         keep=frozenset(body.keep),
         dismissed=frozenset(body.dismissed),
+        hidden=frozenset(body.hidden),
         manual=tuple(
             ManualRegion(r.id, r.first_frame, r.last_frame, Box(*r.box)) for r in body.manual
         ),
@@ -209,6 +211,7 @@ def _plan_figures(redaction: RedactionPlan) -> dict[str, Any]:
         "effect": str(redaction.effect),
         "kept_tracks": sorted(redaction.keep),
         "dismissed_tracks": sorted(redaction.dismissed),
+        "hidden_tracks": sorted(redaction.hidden),
         "manual_regions": len(redaction.manual),
     }
 
@@ -243,8 +246,9 @@ def do_request_render(rt: Runtime, actor: Actor, disclosure_id: int, reason: str
 
 
 def do_cancel(rt: Runtime, actor: Actor, disclosure_id: int, reason: str) -> DisclosureRow:
-    """Cancel a disclosure not yet finished: a queued or reviewed one at once, a running job
-    at its next progress check (the job journals the cancellation then)."""
+    """Cancel a disclosure not yet finished, journalled at once with the caller and their
+    reason: a queued or reviewed one ends now, a running job at its next progress check or,
+    at the latest, before it records its result (whatever it wrote is then removed)."""
     now = rt.now()
     with rt.db.write() as s:
         row = _locked(s, disclosure_id)
@@ -253,7 +257,8 @@ def do_cancel(rt: Runtime, actor: Actor, disclosure_id: int, reason: str) -> Dis
         row.cancel_requested = True
         if row.status not in {DisclosureStatus.ANALYSING, DisclosureStatus.RENDERING}:
             row.status, row.finished_at = DisclosureStatus.CANCELLED, now
-            record(s, _entry(actor, row, AuditAction.DISCLOSURE_CANCELLED, reason), now)
+        details = {"while": row.status}
+        record(s, _entry(actor, row, AuditAction.DISCLOSURE_CANCELLED, reason, details), now)
         s.flush()
         s.expunge(row)
     return row
@@ -274,6 +279,8 @@ def _journal_view(rt: Runtime, actor: Actor, disclosure_id: int, index: int) -> 
     key = str(actor.user_id) if actor.user_id is not None else f"{actor.kind}:{actor.name}"
     with rt.db.write() as s:
         live = _locked(s, disclosure_id)
+        if live.status not in _REVIEWABLE:  # cancelled meanwhile: nothing is shown
+            raise errors.wrong_status(live.reference, live.status, "show its frames")
         seen = dict(live.viewers or {})
         last = datetime.fromisoformat(seen[key]) if key in seen else None
         if not policy.needs_view_entry(last, now):

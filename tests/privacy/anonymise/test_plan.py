@@ -72,6 +72,16 @@ def test_a_dismissed_track_is_not_hidden_but_its_face_still_is() -> None:
     assert any(intersection(r, face_4) > 0 for r in regions)
 
 
+def test_a_face_hidden_by_decision_stays_hidden_with_its_person_kept() -> None:
+    face_3 = ANALYSIS.tracks[2].boxes[0].box
+    kept = hidden_regions(ANALYSIS, RedactionPlan(keep=frozenset({1})), 20)
+    assert not any(intersection(r, face_3) > 0 for r in kept)
+    plan = RedactionPlan(keep=frozenset({1}), hidden=frozenset({3}))
+    regions = hidden_regions(ANALYSIS, plan, 20)
+    assert any(intersection(r, face_3) > 0 for r in regions)
+    assert not any(r.h > 0.3 and intersection(r, SUBJECT) > 0 for r in regions)  # body shown
+
+
 def test_keeping_never_unhides_an_overlapping_third_party() -> None:
     crossing = Analysis(
         FACTS,
@@ -116,6 +126,11 @@ def region(first: int = 0, last: int = 5, box: Box = REGION_BOX, rid: str = "r")
             RedactionPlan(keep=frozenset({1, 2}), dismissed=frozenset({2})),
             "redaction_keep_and_dismiss",
         ),
+        (
+            RedactionPlan(keep=frozenset({1}), hidden=frozenset({1})),
+            "redaction_hidden_and_shown",
+        ),
+        (RedactionPlan(hidden=frozenset({42})), "redaction_unknown_track"),
         (RedactionPlan(manual=(region(first=-1),)), "redaction_region_invalid"),
         (RedactionPlan(manual=(region(last=50),)), "redaction_region_invalid"),
         (RedactionPlan(manual=(region(first=6, last=5),)), "redaction_region_invalid"),

@@ -45,6 +45,7 @@ PLAN = RedactionPlan(
     frozenset({1}),
     frozenset({2}),
     (ManualRegion("a", 0, 10, Box(0.5, 0.5, 0.1, 0.25)),),
+    frozenset({3}),
 )
 
 

@@ -71,6 +71,18 @@ def test_a_face_outside_any_person_has_no_parent() -> None:
     assert next(t for t in tracks if t.kind == TrackKind.FACE).parent is None
 
 
+def test_a_person_owns_one_face_and_a_shared_face_belongs_to_nobody() -> None:
+    """A bystander's face beside the subject's head (in the subject's wide HOG box) is not
+    linked to the subject; nor is a face lying in two people's boxes (fails closed)."""
+    frames = [[person(0.5, w=0.2), face(0.585, 0.21), face(0.52, 0.26)] for _ in range(8)]
+    tracks = build_tracks(frames, P)
+    faces = sorted((t for t in tracks if t.kind == TrackKind.FACE), key=lambda t: t.boxes[0].box.x)
+    assert [f.parent for f in faces] == [None, 1]  # the one nearest the head's place only
+    crowd = [[person(0.3, w=0.2), person(0.42, w=0.2), face(0.44, 0.22)] for _ in range(8)]
+    shared = next(t for t in build_tracks(crowd, P) if t.kind == TrackKind.FACE)
+    assert shared.parent is None
+
+
 def test_no_detection_no_track() -> None:
     assert build_tracks([[] for _ in range(5)], P) == ()
 

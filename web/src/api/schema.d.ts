@@ -2977,6 +2977,11 @@ export interface components {
             dismissed?: number[];
             /** @default blur */
             effect: components["schemas"]["Effect"];
+            /**
+             * Hidden
+             * @description tracks hidden explicitly: a face linked to a kept person is then hidden
+             */
+            hidden?: number[];
             /** Keep */
             keep?: number[];
             /** Manual */

@@ -84,7 +84,6 @@ export function TrackList({
                     type="button"
                     className={`dr-decision dr-decision-${d.decision}`}
                     aria-pressed={effective === d.decision}
-                    disabled={byParent && d.decision === "hide"}
                     onClick={() => {
                       onSelect(track.id);
                       onDecide(track.id, d.decision);

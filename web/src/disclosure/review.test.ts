@@ -45,7 +45,11 @@ describe("decisions and box colours", () => {
     expect(effectiveDecision(face, kept)).toBe("keep");
     expect(effectiveDecision(other, kept)).toBe("hide");
     expect(effectiveDecision(face, setDecision(kept, 5, "dismiss"))).toBe("dismiss");
-    expect(setDecision(kept, 3, "hide").decisions).toEqual({});
+    expect(effectiveDecision(face, setDecision(kept, 3, "hide"))).toBe("hide");
+    const faceHidden = setDecision(kept, face.id, "hide"); // a bystander's face given to 3
+    expect(effectiveDecision(face, faceHidden)).toBe("hide");
+    expect(effectiveDecision(person, faceHidden)).toBe("keep");
+    expect(buildPlan(faceHidden, [person, face, other]).hidden).toEqual([face.id]);
   });
 
   it("colours hidden red, kept green, dismissed grey dashed, manual amber, interpolated dotted", () => {
@@ -103,6 +107,7 @@ describe("plan", () => {
       effect: "pixelate",
       keep: [3],
       dismissed: [7],
+      hidden: [],
       manual: [{ id: "zone-1", first_frame: 2, last_frame: 6, box: [0.12346, 0.2, 0.3, 0.4] }],
     });
     const back = stateFromPlan(plan);

@@ -21,7 +21,7 @@ export interface Region {
 
 export interface ReviewState {
   effect: Effect;
-  decisions: Record<number, Decision>; // only tracks the agent decided; others are hidden
+  decisions: Record<number, Decision>; // tracks the agent decided; the others are hidden
   manual: Region[];
 }
 
@@ -144,7 +144,14 @@ export function buildPlan(state: ReviewState, tracks: readonly Track[]): PlanInp
     last_frame: Math.max(r.first_frame, r.last_frame),
     box: r.box.map(round5) as Rect,
   }));
-  return { effect: state.effect, keep: ids("keep"), dismissed: ids("dismiss"), manual };
+  // An explicit "hide" only matters for a face linked to a kept person (a bystander's face
+  // the tracker gave the subject): it is then hidden too. Other tracks are hidden anyway.
+  const byId = new Map(tracks.map((t) => [t.id, t]));
+  const hidden = ids("hide").filter((id) => {
+    const parent = byId.get(id)?.parent;
+    return parent !== null && parent !== undefined && state.decisions[parent] === "keep";
+  });
+  return { effect: state.effect, keep: ids("keep"), dismissed: ids("dismiss"), hidden, manual };
 }
 
 /** The screen's state from a saved plan (or the default: everything hidden, blur). */
@@ -153,6 +160,7 @@ export function stateFromPlan(plan: Record<string, unknown> | null | undefined):
   const decisions: Record<number, Decision> = {};
   for (const id of (plan["keep"] as number[] | undefined) ?? []) decisions[id] = "keep";
   for (const id of (plan["dismissed"] as number[] | undefined) ?? []) decisions[id] = "dismiss";
+  for (const id of (plan["hidden"] as number[] | undefined) ?? []) decisions[id] = "hide";
   const manual = ((plan["manual"] as Region[] | undefined) ?? []).map((r) => ({ ...r, box: [...r.box] as Rect }));
   return { effect: plan["effect"] === "pixelate" ? "pixelate" : "blur", decisions, manual };
 }
@@ -163,10 +171,7 @@ export function samePlan(a: PlanInput, b: PlanInput): boolean {
 }
 
 export function setDecision(state: ReviewState, trackId: number, decision: Decision): ReviewState {
-  const decisions = { ...state.decisions };
-  if (decision === "hide") delete decisions[trackId];
-  else decisions[trackId] = decision;
-  return { ...state, decisions };
+  return { ...state, decisions: { ...state.decisions, [trackId]: decision } };
 }
 
 export function counts(tracks: readonly Track[], state: ReviewState) {

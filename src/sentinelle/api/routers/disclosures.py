@@ -22,6 +22,7 @@ from sentinelle.disclosure.tables import DisclosureRow
 from sentinelle.evidence import service as evidence
 from sentinelle.evidence.models import ExportStatus
 from sentinelle.evidence.package import write_zip
+from sentinelle.evidence.signing import fingerprint, previous_certificates, read_signer
 from sentinelle.registry.service import camera_in_scope
 from sentinelle.runtime import Runtime
 
@@ -154,7 +155,10 @@ def download(
 @router.get("/disclosures/{disclosure_id}/verification", **guarded(EXPORT))
 def verify(disclosure_id: int, rt: RuntimeDep, principal: PrincipalDep) -> VerificationOut:
     """Re-check the log's signature and every file's hash as the package is on disk now."""
-    report = package.verify(Path(_finished(rt, principal, disclosure_id).package_path))
+    row = _finished(rt, principal, disclosure_id)
+    older = {fingerprint(cert) for _, cert in previous_certificates(rt)}
+    sites = frozenset(older | {read_signer(rt).fingerprint()})  # the site's, current or replaced
+    report = package.verify(Path(row.package_path), row.log_sha256, sites)
     return VerificationOut(
         ok=report.ok,
         files_checked=report.files_checked,

@@ -83,3 +83,14 @@ def pixelate(region: Image) -> Image:
     means = (tiles * counts).sum(axis=(1, 3)) / counts.sum(axis=(1, 3))
     blocks = np.repeat(np.repeat(np.round(means).astype(np.uint8), b, axis=0), b, axis=1)
     return blocks[:h, :w]
+
+
+def parameters(effect: Effect) -> dict[str, object]:
+    """How strong `effect` is, for the redaction log (a region of w×h pixels)."""
+    if effect == Effect.BLUR:
+        return {
+            "shrink_factor": "max(8, min(w, h) // 4)",
+            "gaussian": {"kernel": 3, "sigma": 0.8},
+            "enlarge": "linear",
+        }
+    return {"block_px": f"max({MIN_BLOCK_PX}, ceil(min(w, h) / 8))", "fill": "block mean"}

@@ -26,6 +26,14 @@ def keep_and_dismiss(track_id: int) -> InvalidInput:
     )
 
 
+def hidden_and_shown(track_id: int) -> InvalidInput:
+    return InvalidInput(
+        "redaction_hidden_and_shown",
+        f"track {track_id} is both hidden and kept or dismissed; choose one",
+        {"track": track_id},
+    )
+
+
 def region_invalid(region_id: str, why: str) -> InvalidInput:
     return InvalidInput(
         "redaction_region_invalid",

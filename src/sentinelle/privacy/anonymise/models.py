@@ -134,13 +134,16 @@ class ManualRegion:
 class RedactionPlan:
     """The agent's decisions. Every track is hidden unless its id is in `keep` (the person
     concerned, and the faces linked to them) or in `dismissed` (not a person: a false
-    detection the agent removed); every manual region is hidden. Where a hidden region
-    overlaps a kept one, hiding wins (third parties first)."""
+    detection the agent removed); every manual region is hidden. A face in `hidden` is hidden
+    even when the person it is linked to is kept (a bystander's face the tracker linked to
+    the subject). Where a hidden region overlaps a kept one, hiding wins (third parties
+    first)."""
 
     effect: Effect = Effect.BLUR
     keep: frozenset[int] = frozenset()
     dismissed: frozenset[int] = frozenset()
     manual: tuple[ManualRegion, ...] = ()
+    hidden: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,12 +28,13 @@ MIN_REGION = 0.002  # a manual box narrower or lower than this share of the pict
 
 
 def visible_tracks(analysis: Analysis, plan: RedactionPlan) -> set[int]:
-    """The ids of the tracks left visible: kept, dismissed, and faces of kept people."""
+    """The ids of the tracks left visible: kept, dismissed, and faces of kept people unless
+    the agent hid them explicitly."""
     shown = set(plan.keep) | set(plan.dismissed)
     for t in analysis.tracks:
         if t.kind == TrackKind.FACE and t.parent is not None and t.parent in plan.keep:
             shown.add(t.id)
-    return shown
+    return shown - set(plan.hidden)
 
 
 def hidden_regions(analysis: Analysis, plan: RedactionPlan, frame: int) -> list[Box]:
@@ -57,11 +58,13 @@ def _margin(track: Track) -> float:
 def check_plan(analysis: Analysis, plan: RedactionPlan) -> None:
     """Raise the first problem of the plan against the analysis (codes in `errors`)."""
     known = {t.id for t in analysis.tracks}
-    for track_id in sorted(plan.keep | plan.dismissed):
+    for track_id in sorted(plan.keep | plan.dismissed | plan.hidden):
         if track_id not in known:
             raise errors.unknown_track(track_id)
     for track_id in sorted(plan.keep & plan.dismissed):
         raise errors.keep_and_dismiss(track_id)
+    for track_id in sorted(plan.hidden & (plan.keep | plan.dismissed)):
+        raise errors.hidden_and_shown(track_id)
     if len(plan.manual) > errors.MAX_MANUAL_REGIONS:
         raise errors.too_many_regions(len(plan.manual))
     seen: set[str] = set()

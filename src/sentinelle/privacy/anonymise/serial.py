@@ -113,6 +113,7 @@ def plan_to_json(p: RedactionPlan) -> dict[str, Any]:
         "effect": p.effect.value,
         "keep": sorted(p.keep),
         "dismissed": sorted(p.dismissed),
+        "hidden": sorted(p.hidden),
         "manual": [
             {
                 "id": r.id,
@@ -144,6 +145,7 @@ def plan_from_json(d: Any) -> RedactionPlan:
             frozenset(_int(i, 1) for i in _list(doc.get("keep", []), "keep")),
             frozenset(_int(i, 1) for i in _list(doc.get("dismissed", []), "dismissed")),
             manual,
+            frozenset(_int(i, 1) for i in _list(doc.get("hidden", []), "hidden")),
         )
     except InvalidInput:
         raise

@@ -186,8 +186,13 @@ def _near_edge(box: Box, near: float) -> bool:
 
 
 def _link_faces(tracks: list[Track], p: TrackerParams) -> tuple[Track, ...]:
-    """Each face track with the person track it lies in, if any."""
+    """Each face track with the person track it lies in, if any. In a frame, a person owns at
+    most one face — the one nearest the top centre of its box — and a face that also lies in
+    another person's box belongs to nobody there: a bystander's face beside or behind the
+    person concerned is never kept with them (fails closed)."""
     people = [t for t in tracks if t.kind == TrackKind.PERSON]
+    faces = [t for t in tracks if t.kind == TrackKind.FACE]
+    owner = _face_owners(people, faces)
     linked = []
     for t in tracks:
         if t.kind != TrackKind.FACE:
@@ -195,16 +200,41 @@ def _link_faces(tracks: list[Track], p: TrackerParams) -> tuple[Track, ...]:
             continue
         votes: dict[int, int] = {}
         for tb in t.boxes:
-            for person in people:
-                pbox = person.box_at(tb.frame)
-                if pbox is not None and centre_inside(tb.box, _upper_half(pbox)):
-                    votes[person.id] = votes.get(person.id, 0) + 1
+            person_id = owner.get((t.id, tb.frame))
+            if person_id is not None:
+                votes[person_id] = votes.get(person_id, 0) + 1
         best = max(votes, key=lambda k: (votes[k], -k), default=None)
         if best is not None and votes[best] >= p.parent_share * len(t.boxes):
             linked.append(Track(t.id, t.kind, t.boxes, best, t.score))
         else:
             linked.append(t)
     return tuple(linked)
+
+
+def _face_owners(people: list[Track], faces: list[Track]) -> dict[tuple[int, int], int]:
+    """(face id, frame) → the person owning that face in that frame (see `_link_faces`)."""
+    owner: dict[tuple[int, int], int] = {}
+    frames = {tb.frame for f in faces for tb in f.boxes}
+    for frame in frames:
+        boxes = {t.id: b for t in people if (b := t.box_at(frame)) is not None}
+        here = {f.id: b for f in faces if (b := f.box_at(frame)) is not None}
+        for person_id, pbox in boxes.items():
+            mine = [
+                (fid, fbox)
+                for fid, fbox in here.items()
+                if centre_inside(fbox, _upper_half(pbox))
+                and not any(centre_inside(fbox, o) for oid, o in boxes.items() if oid != person_id)
+            ]
+            if mine:
+                head = (pbox.x + pbox.w / 2, pbox.y + pbox.h * 0.1)
+                fid, _ = min(mine, key=lambda m: _distance(m[1], head))
+                owner[(fid, frame)] = person_id
+    return owner
+
+
+def _distance(box: Box, point: tuple[float, float]) -> float:
+    cx, cy = box.x + box.w / 2, box.y + box.h / 2
+    return (cx - point[0]) ** 2 + (cy - point[1]) ** 2
 
 
 def _upper_half(box: Box) -> Box:
