@@ -108,6 +108,7 @@ def test_an_agent_anonymises_reviews_renders_downloads_and_verifies(
     analysis = client.get(f"/api/disclosures/{did}/analysis", headers=agent).json()
     assert analysis["frames"] == 60
     assert "hog" in json.dumps(analysis["detector"]).lower()
+    assert 0 < analysis["detector"]["smallest_person_share"] <= 1
     for index in (0, 30, 59):  # review frames: journalled once for the quarter hour
         frame = client.get(f"/api/disclosures/{did}/frames/{index}.jpg", headers=agent)
         assert (frame.status_code, frame.headers["content-type"]) == (200, "image/jpeg")

@@ -152,6 +152,7 @@ function Editor({
           }}
         />
         {media.error && <Alert tone="error">{t("disclosure.review.frameError", { message: describeError(media.error) })}</Alert>}
+        <SmallestPerson detector={analysis.detector} />
         <PlayBar playing={playing} frame={frame} frames={frames} fps={fps} loading={media.loading} onPlay={() => setPlaying((p) => !p)} onFrame={go} />
         <ToolBar
           preview={preview}
@@ -226,4 +227,11 @@ function usePlanSave(row: Disclosure, plan: PlanInput, tracks: readonly Track[],
     [tracks],
   );
   return { saved, saving, error, save, reset };
+}
+
+/** The detector's blind spot, said plainly: smaller figures must be hidden by hand. */
+function SmallestPerson({ detector }: { detector: Record<string, unknown> }) {
+  const share = detector["smallest_person_share"];
+  if (typeof share !== "number" || share <= 0) return null;
+  return <p className="dr-smallest">{t("disclosure.review.smallest", { pct: Math.round(share * 100) })}</p>;
 }

@@ -25,6 +25,7 @@ from sentinelle.privacy.anonymise.track import TrackerParams, build_tracks
 GAP_SECONDS = 0.5
 PAD_SECONDS = 0.25
 EDGE_SECONDS = 1.5
+HOG_WINDOW_HEIGHT = 128  # pixels of the working copy (OpenCV's default people detector)
 
 
 def analyse(
@@ -59,8 +60,20 @@ def analyse(
     tracker = tracker_params(facts.fps, stride)
     tracks = build_tracks(per_frame, tracker)
     progress.finish()
-    detector = detectors.describe() | {"stride": stride, "tracker": tracker.describe()}
+    detector = detectors.describe() | {
+        "stride": stride,
+        "tracker": tracker.describe(),
+        "smallest_person_share": smallest_person_share(working_width, facts.width, facts.height),
+    }
     return Analysis(facts, tracks, detector)
+
+
+def smallest_person_share(working_width: int, width: int, height: int) -> float:
+    """The height of the smallest person box HOG finds (its 128-pixel window on the working
+    copy), as a share of the picture's height: smaller people are not detected, and the
+    review screen tells the agent to hide them by hand."""
+    scale = min(1.0, working_width / width) if width > 0 else 1.0
+    return round(min(1.0, HOG_WINDOW_HEIGHT / (scale * height)), 3) if height > 0 else 1.0
 
 
 def tracker_params(fps: float, stride: int) -> TrackerParams:
@@ -68,6 +81,6 @@ def tracker_params(fps: float, stride: int) -> TrackerParams:
     rate = fps if fps > 0 else 25.0
     return TrackerParams(
         max_gap=max(round(rate * GAP_SECONDS), 2 * stride),
-        pad=max(2, round(rate * PAD_SECONDS)),
-        edge_frames=max(2, round(rate * EDGE_SECONDS)),
+        pad=max(2, round(rate * PAD_SECONDS), stride),  # no frame left unlooked-at unpadded
+        edge_frames=max(2, round(rate * EDGE_SECONDS), stride),
     )

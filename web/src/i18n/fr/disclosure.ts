@@ -78,6 +78,8 @@ export const frDisclosure = {
   "disclosure.review.meta": "{camera} · export {export} · {purpose} · pour {recipient}",
   "disclosure.review.banner":
     "La personne concernée reste visible ; toutes les autres personnes sont masquées. Aucune reconnaissance n'est faite : les pistes sont des formes numérotées. Chaque consultation, décision et téléchargement est journalisé.",
+  "disclosure.review.smallest":
+    "Les personnes de moins de {pct} % de la hauteur de l'image ne sont pas détectées : vérifiez chaque image et masquez-les avec une zone manuelle (R).",
   "disclosure.review.analysing": "Analyse des images : détection et suivi des personnes et des visages…",
   "disclosure.review.queued": "Analyse en attente de démarrage…",
   "disclosure.review.rendering": "Production de la copie anonymisée…",
