@@ -22,6 +22,7 @@ from sentinelle.privacy.anonymise.geometry import Detection, iou
 from sentinelle.privacy.anonymise.models import Box, TrackKind
 
 FACE_CASCADE = "haarcascade_frontalface_default.xml"
+HOG_WINDOW = (64, 128)  # width, height of the default people detector's window
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +83,8 @@ class Detectors:
         self, small: npt.NDArray[np.uint8], scale: float, w: int, h: int
     ) -> list[Detection]:
         p = self.params
+        if small.shape[0] < HOG_WINDOW[1] or small.shape[1] < HOG_WINDOW[0]:
+            return []  # no person fits the window (and OpenCV would crash on such a picture)
         rects, weights = self._hog.detectMultiScale(
             small,
             hitThreshold=p.hog_hit_threshold,

@@ -97,6 +97,9 @@ def _write(
     return RenderStats(frames, redacted, regions, encoder_name())
 
 
+FULL_RANGE = 2  # AVCOL_RANGE_JPEG
+
+
 def _encoder(
     output: av.container.OutputContainer, stream: av.video.VideoStream
 ) -> av.video.VideoStream:
@@ -112,6 +115,8 @@ def _encoder(
     for tag in ("color_primaries", "color_trc", "colorspace", "color_range"):
         with contextlib.suppress(AttributeError, ValueError, TypeError):
             setattr(encoder.codec_context, tag, getattr(ctx, tag))
+    if ctx.pix_fmt == "yuvj420p":  # full range said by the pixel format, maybe not the tag
+        encoder.codec_context.color_range = FULL_RANGE
     encoder.options = {"crf": str(CRF), "preset": PRESET}
     return encoder
 
@@ -119,7 +124,11 @@ def _encoder(
 def redact_frame(frame: av.VideoFrame, boxes: list[Box], effect: Effect) -> av.VideoFrame:
     """A new frame with the boxes hidden (YUV planes when the sides are even, else RGB)."""
     if frame.width % 2 == 0 and frame.height % 2 == 0:
-        yuv = frame if frame.format.name == "yuv420p" else frame.reformat(format="yuv420p")
+        # Full-range 4:2:0 (`yuvj420p`, common from IP cameras) is the same layout: its planes
+        # are kept as decoded (a reformat would squeeze them to limited range) and the
+        # encoder carries the source's range tag (`_encoder`).
+        planar = frame.format.name in {"yuv420p", "yuvj420p"}
+        yuv = frame if planar else frame.reformat(format="yuv420p")
         planes = np.asarray(yuv.to_ndarray(), np.uint8)
         if boxes:
             h, w = frame.height, frame.width
