@@ -3,6 +3,7 @@ half-written stays (D5), an interrupted job starts again, a tampered package is 
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ from sentinelle.disclosure import jobs, package, service
 from sentinelle.disclosure.models import DisclosureStatus, PlanInput
 from sentinelle.disclosure.tables import DisclosureRow
 from sentinelle.runtime import Runtime
+from sentinelle.workers import disclosures as runner
 from tests.disclosure.conftest import AGENT, Exported, request, run_jobs
 
 
@@ -153,3 +155,25 @@ def test_a_package_sealed_before_a_crash_is_removed_and_made_again(
     done = service.get_disclosure(rt, row.id)
     assert done.status == "done", done.error_message
     assert package.verify(Path(done.package_path)).ok
+
+
+def test_a_job_whose_process_crashes_fails_and_is_journalled(
+    rt: Runtime, exported: Exported
+) -> None:
+    """Native code (detectors, codecs) may crash: under `serve` the job's own process dies,
+    the job fails with its code, and it is not queued again at the next start."""
+    row = request(rt, exported)
+    assert jobs.claim_next(rt) == row.id
+    segfault = [sys.executable, "-c", "import os, signal; os.kill(os.getpid(), signal.SIGSEGV)"]
+    ended = runner.run_isolated(rt, row.id, segfault)
+    assert (ended.status, ended.error_code) == ("failed", "disclosure_worker_crashed")
+    assert "signal 11" in ended.error_message
+    assert len(_entries(rt, "disclosure.failed")) == 1
+    assert jobs.end_interrupted(rt) == []
+
+
+def test_a_job_runs_in_its_own_process(rt: Runtime, exported: Exported) -> None:
+    row = request(rt, exported)
+    assert jobs.claim_next(rt) == row.id
+    ended = runner.run_isolated(rt, row.id)  # `sentinelle worker disclosure-job ID`
+    assert (ended.status, ended.frames) == ("review", 60), ended.error_message

@@ -17,6 +17,7 @@ from sentinelle.api.app import create_app
 from sentinelle.cli import admin, audit, common, export, playback, privacy, signing, storage
 from sentinelle.demo import cameras as demo_cameras
 from sentinelle.demo import town
+from sentinelle.disclosure import jobs
 from sentinelle.ingest.worker import Shard
 from sentinelle.migrations.runner import current_revision, upgrade
 from sentinelle.runtime import Runtime
@@ -155,6 +156,16 @@ def worker_jobs() -> None:
     with common.runtime() as rt:
         disclosure_runner.start_in_background(rt, stop)
         export_runner.run_forever(rt, stop)
+
+
+@worker_app.command("disclosure-job", hidden=True)
+@common.handle_errors
+def worker_disclosure_job(disclosure_id: int = typer.Argument(..., min=1)) -> None:
+    """Run one claimed disclosure job (analysis or render) to its end; the disclosure runner
+    starts it in a process of its own."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    with common.runtime() as rt:
+        jobs.run(rt, disclosure_id)
 
 
 def _serve(rt: Runtime) -> None:

@@ -102,6 +102,21 @@ def run(rt: Runtime, disclosure_id: int) -> DisclosureRow:
     return get_disclosure(rt, disclosure_id)
 
 
+def crashed(rt: Runtime, disclosure_id: int, returncode: int) -> DisclosureRow:
+    """After a job's child process exited: a job it left running failed
+    (`disclosure_worker_crashed`, journalled, its files removed). The disclosure as it is."""
+    row = get_disclosure(rt, disclosure_id)
+    if row.status in {DisclosureStatus.ANALYSING, DisclosureStatus.RENDERING}:
+        how = f"signal {-returncode}" if returncode < 0 else f"exit status {returncode}"
+        error = Unavailable(
+            "disclosure_worker_crashed",
+            f"the job's process ended abnormally ({how}); nothing of it was kept: check the"
+            " source file, then ask again",
+        )
+        _ended(rt, disclosure_id, DisclosureStatus.FAILED, error)
+    return get_disclosure(rt, disclosure_id)
+
+
 def _source_path(rt: Runtime, row: DisclosureRow) -> Path:
     """The exported file, checked against its export's manifest (D3)."""
     path = Path(evidence.get_export(rt, row.export_id).package_path) / row.source_file
