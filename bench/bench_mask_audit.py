@@ -2,7 +2,8 @@
 of a core at one check a minute, against ffmpeg decoding the same keyframe.
 
 Footage: a clip of `sentinelle.ingest.clips.write_clip` with three opaque camera masks (a
-detailed noisy scene elsewhere), 25 fps, a keyframe every 2 s, at 1080p and at 720p.
+detailed noisy scene elsewhere), 25 fps, a keyframe every 2 s, at 1080p and at 720p, and at
+360p (a sub-stream: a camera with one is audited on both streams, the costs add up).
 
 Ours, per audit, in this process (CPU time of the process, `time.process_time`, all threads):
 subscribe to a camera fan-out like the sampler, the camera session publishing the GOP's last
@@ -47,7 +48,8 @@ from sentinelle.privacy.audit import Verdict
 from sentinelle.privacy.models import MaskMode, MaskVersion, Polygon
 
 RECTS = [(0.05, 0.1, 0.3, 0.45), (0.6, 0.05, 0.85, 0.3), (0.4, 0.6, 0.7, 0.95)]
-SIZES = {"720p": (1280, 720), "1080p": (1920, 1080)}
+# 360p: a typical sub-stream, audited too (each audit checks the main stream, then the sub).
+SIZES = {"360p (sub)": (640, 360), "720p": (1280, 720), "1080p": (1920, 1080)}
 TAIL = 10  # packets published before the keyframe (the sampler subscribes mid-GOP)
 
 
@@ -126,7 +128,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         for name, (width, height) in SIZES.items():
             clip = write_clip(
-                Path(tmp) / f"{name}.mp4",
+                Path(tmp) / f"{width}x{height}.mp4",
                 args.seconds,
                 width=width,
                 height=height,
