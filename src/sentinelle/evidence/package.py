@@ -251,6 +251,12 @@ class PackageWriter:
         shutil.rmtree(self.partial, ignore_errors=True)
 
 
+def zip_of(package: Path) -> Path:
+    """The package's ZIP, written on first use (see `write_zip`)."""
+    target = package.with_name(package.name + ".zip")
+    return target if target.exists() else write_zip(package)
+
+
 def write_zip(package: Path) -> Path:
     """`<package>.zip` beside the package, streamed file by file (videos stored, text
     deflated), written under a temporary name and renamed when complete."""

@@ -1,11 +1,11 @@
 // The review's controls around the picture: the play bar (play/pause, frame slider, position),
 // the tool bar (preview, drawing, effect, legend), the save bar (summary, dirty state, save,
 // the outdated-plan warning, render) and the render dialog.
-import { useEffect, useState } from "react";
-import { api, type ApiError, asApiError, networkError } from "../api/client";
+import { api, type ApiError, asApiError } from "../api/client";
 import { describeError } from "../api/errors";
+import { ReasonDialog } from "../components/ReasonDialog";
 import { useToast } from "../components/toasts";
-import { Alert, Button, Dialog, Kbd, TextField } from "../components/ui";
+import { Alert, Button, Kbd } from "../components/ui";
 import { t } from "../i18n";
 import { formatDateTime } from "../pages/ExportsPage";
 import { type Disclosure, type Effect, frameTime } from "./review";
@@ -158,51 +158,28 @@ function Legend() {
 }
 
 export function RenderDialog({ open, row, effect, onClose, onRow }: { open: boolean; row: Disclosure; effect: Effect; onClose: () => void; onRow: (row: Disclosure) => void }) {
-  const [reason, setReason] = useState("");
-  const [error, setError] = useState<ApiError | null>(null);
-  const [busy, setBusy] = useState(false);
   const toast = useToast();
-  useEffect(() => {
-    setReason("");
-    setError(null);
-  }, [open]);
-
-  async function confirm() {
-    setBusy(true);
-    try {
-      const { data, error: failure, response } = await api.POST("/api/disclosures/{disclosure_id}/render", {
-        params: { path: { disclosure_id: row.id } },
-        body: { reason: reason.trim() },
-      });
-      if (data) {
-        toast("success", t("disclosure.review.renderAsked"));
-        onClose();
-        onRow(data);
-      } else setError(asApiError(failure, response.status));
-    } catch {
-      setError(networkError());
-    } finally {
-      setBusy(false);
-    }
+  async function submit(reason: string): Promise<ApiError | null> {
+    const { data, error, response } = await api.POST("/api/disclosures/{disclosure_id}/render", {
+      params: { path: { disclosure_id: row.id } },
+      body: { reason },
+    });
+    if (!data) return asApiError(error, response.status);
+    toast("success", t("disclosure.review.renderAsked"));
+    onClose();
+    onRow(data);
+    return null;
   }
-
   return (
-    <Dialog
+    <ReasonDialog
       open={open}
       title={t("disclosure.review.renderTitle")}
+      body={<p>{t("disclosure.review.renderBody", { effect: effectLabel(effect).toLowerCase() })}</p>}
+      reasonLabel={t("disclosure.review.renderReason")}
+      confirmLabel={t("disclosure.review.renderConfirm")}
+      closeLabel={t("disclosure.close")}
       onClose={onClose}
-      footer={
-        <>
-          <Button onClick={onClose}>{t("disclosure.close")}</Button>
-          <Button variant="primary" disabled={busy || reason.trim() === ""} onClick={() => void confirm()}>
-            {t("disclosure.review.renderConfirm")}
-          </Button>
-        </>
-      }
-    >
-      <p>{t("disclosure.review.renderBody", { effect: effectLabel(effect).toLowerCase() })}</p>
-      {error && <Alert tone="error">{describeError(error)}</Alert>}
-      <TextField label={t("disclosure.review.renderReason")} value={reason} onChange={(e) => setReason(e.target.value)} autoFocus required />
-    </Dialog>
+      onSubmit={submit}
+    />
   );
 }

@@ -4,6 +4,7 @@ import { useEffect, useState } from "react";
 import { api, type ApiError, asApiError, networkError, type Schemas } from "../api/client";
 import { describeError } from "../api/errors";
 import { Icon } from "../components/icons";
+import { ReasonDialog } from "../components/ReasonDialog";
 import { useToast } from "../components/toasts";
 import { Alert, Badge, Button, Dialog, Spinner, TextField } from "../components/ui";
 import { hasMessage, t } from "../i18n";
@@ -156,51 +157,29 @@ function VerifyDialog({ row, onClose }: { row: Disclosure | null; onClose: () =>
 }
 
 function CancelDialog({ row, onClose, onDone }: { row: Disclosure | null; onClose: () => void; onDone: () => void }) {
-  const [reason, setReason] = useState("");
-  const [error, setError] = useState<ApiError | null>(null);
-  const [busy, setBusy] = useState(false);
   const toast = useToast();
-  useEffect(() => {
-    setReason("");
-    setError(null);
-  }, [row]);
-
-  async function confirm() {
-    if (!row) return;
-    setBusy(true);
-    try {
-      const { data, error: failure, response } = await api.POST("/api/disclosures/{disclosure_id}/cancel", {
-        params: { path: { disclosure_id: row.id } },
-        body: { reason: reason.trim() },
-      });
-      if (data) {
-        toast("success", t("disclosure.cancelled", { reference: row.reference }));
-        onDone();
-      } else setError(asApiError(failure, response.status));
-    } catch {
-      setError(networkError());
-    } finally {
-      setBusy(false);
-    }
+  async function submit(reason: string): Promise<ApiError | null> {
+    if (!row) return null;
+    const { data, error, response } = await api.POST("/api/disclosures/{disclosure_id}/cancel", {
+      params: { path: { disclosure_id: row.id } },
+      body: { reason },
+    });
+    if (!data) return asApiError(error, response.status);
+    toast("success", t("disclosure.cancelled", { reference: row.reference }));
+    onDone();
+    return null;
   }
-
   return (
-    <Dialog
+    <ReasonDialog
       open={row !== null}
       title={row ? t("disclosure.cancelTitle", { reference: row.reference }) : ""}
+      body={<p>{t("disclosure.cancelBody")}</p>}
+      reasonLabel={t("disclosure.cancelReason")}
+      confirmLabel={t("disclosure.cancelConfirm")}
+      closeLabel={t("disclosure.cancelKeep")}
+      danger
       onClose={onClose}
-      footer={
-        <>
-          <Button onClick={onClose}>{t("disclosure.cancelKeep")}</Button>
-          <Button variant="danger" disabled={busy || reason.trim().length === 0} onClick={() => void confirm()}>
-            {t("disclosure.cancelConfirm")}
-          </Button>
-        </>
-      }
-    >
-      <p>{t("disclosure.cancelBody")}</p>
-      {error && <Alert tone="error">{describeError(error)}</Alert>}
-      <TextField label={t("disclosure.cancelReason")} value={reason} onChange={(e) => setReason(e.target.value)} autoFocus required />
-    </Dialog>
+      onSubmit={submit}
+    />
   );
 }

@@ -4,8 +4,9 @@ import { describeError } from "../api/errors";
 import { DisclosureList } from "../disclosure/DisclosureList";
 import { RequestDialog } from "../disclosure/RequestDialog";
 import { Icon } from "../components/icons";
+import { ReasonDialog } from "../components/ReasonDialog";
 import { useToast } from "../components/toasts";
-import { Alert, Badge, Button, Dialog, EmptyState, ErrorState, Spinner, TextField } from "../components/ui";
+import { Badge, Button, EmptyState, ErrorState, Spinner } from "../components/ui";
 import { type MessageKey, t } from "../i18n";
 import { siteDateTime } from "../site";
 import { PageHeader } from "./pages";
@@ -178,52 +179,30 @@ function ExportRow({ row, onCancel, onAnonymise }: { row: ExportOut; onCancel: (
 }
 
 function CancelDialog({ row, onClose, onDone }: { row: ExportOut | null; onClose: () => void; onDone: () => void }) {
-  const [reason, setReason] = useState("");
-  const [error, setError] = useState<ApiError | null>(null);
-  const [busy, setBusy] = useState(false);
   const toast = useToast();
-  useEffect(() => {
-    setReason("");
-    setError(null);
-  }, [row]);
-
-  async function confirm() {
-    if (!row) return;
-    setBusy(true);
-    try {
-      const { data, error: failure, response } = await api.POST("/api/exports/{export_id}/cancel", {
-        params: { path: { export_id: row.id } },
-        body: { reason },
-      });
-      if (data) {
-        toast("success", t("exports.cancelled", { id: row.id }));
-        onDone();
-      } else setError(asApiError(failure, response.status));
-    } catch {
-      setError(networkError());
-    } finally {
-      setBusy(false);
-    }
+  async function submit(reason: string): Promise<ApiError | null> {
+    if (!row) return null;
+    const { data, error, response } = await api.POST("/api/exports/{export_id}/cancel", {
+      params: { path: { export_id: row.id } },
+      body: { reason },
+    });
+    if (!data) return asApiError(error, response.status);
+    toast("success", t("exports.cancelled", { id: row.id }));
+    onDone();
+    return null;
   }
-
   return (
-    <Dialog
+    <ReasonDialog
       open={row !== null}
       title={row ? t("exports.cancelTitle", { id: row.id }) : ""}
+      body={<p>{t("exports.cancelBody")}</p>}
+      reasonLabel={t("exports.cancelReason")}
+      confirmLabel={t("exports.cancelConfirm")}
+      closeLabel={t("exports.cancelKeep")}
+      danger
       onClose={onClose}
-      footer={
-        <>
-          <Button onClick={onClose}>{t("exports.cancelKeep")}</Button>
-          <Button variant="danger" disabled={busy || reason.trim().length === 0} onClick={() => void confirm()}>
-            {t("exports.cancelConfirm")}
-          </Button>
-        </>
-      }
-    >
-      <p>{t("exports.cancelBody")}</p>
-      {error && <Alert tone="error">{describeError(error)}</Alert>}
-      <TextField label={t("exports.cancelReason")} value={reason} onChange={(e) => setReason(e.target.value)} autoFocus required />
-    </Dialog>
+      onSubmit={submit}
+    />
   );
 }
 

@@ -21,7 +21,7 @@ from sentinelle.disclosure.models import DisclosureRequest, DisclosureStatus, Pl
 from sentinelle.disclosure.tables import DisclosureRow
 from sentinelle.evidence import service as evidence
 from sentinelle.evidence.models import ExportStatus
-from sentinelle.evidence.package import write_zip
+from sentinelle.evidence.package import zip_of
 from sentinelle.evidence.signing import fingerprint, previous_certificates, read_signer
 from sentinelle.registry.service import camera_in_scope
 from sentinelle.runtime import Runtime
@@ -144,10 +144,7 @@ def download(
 ) -> FileResponse:
     """The signed package as a ZIP (made on first download), journalled with its reason."""
     row = _finished(rt, principal, disclosure_id)
-    folder = Path(row.package_path)
-    zipped = folder.with_name(folder.name + ".zip")
-    if not zipped.exists():
-        write_zip(folder)
+    zipped = zip_of(Path(row.package_path))
     service.do_record_download(rt, actor_of(principal), row, reason)
     return FileResponse(zipped, media_type="application/zip", filename=zipped.name)
 

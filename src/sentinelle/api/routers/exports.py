@@ -21,7 +21,7 @@ from sentinelle.api.security import PrincipalDep, RuntimeDep, actor_of, guarded
 from sentinelle.core.errors import Conflict, InvalidInput
 from sentinelle.evidence import service, verifier
 from sentinelle.evidence.models import ExportRequest, ExportStatus
-from sentinelle.evidence.package import write_zip
+from sentinelle.evidence.package import zip_of
 from sentinelle.evidence.tables import ExportRow
 from sentinelle.registry.service import camera_in_scope
 from sentinelle.runtime import Runtime
@@ -67,10 +67,7 @@ def download_export(
 ) -> FileResponse:
     """The package as a ZIP (made on first download), journalled with its reason."""
     row = _finished(rt, principal, export_id)
-    package = Path(row.package_path)
-    zipped = package.with_name(package.name + ".zip")
-    if not zipped.exists():
-        write_zip(package)
+    zipped = zip_of(Path(row.package_path))
     service.do_record_download(rt, actor_of(principal), row, reason)
     return FileResponse(zipped, media_type="application/zip", filename=zipped.name)
 

@@ -28,6 +28,7 @@ from sentinelle.privacy.anonymise import errors, source
 from sentinelle.privacy.anonymise.effects import hide
 from sentinelle.privacy.anonymise.models import Analysis, Box, Effect, RedactionPlan, RenderStats
 from sentinelle.privacy.anonymise.plan import check_plan, hidden_regions
+from sentinelle.storage import layout
 
 ENCODER = "libx264"
 PRESET = "medium"
@@ -51,9 +52,9 @@ def render(
     partial = dst.with_name(f".{dst.name}.{secrets.token_hex(4)}.partial")
     try:
         stats = _write(src, partial, analysis, plan, on_progress)
-        _fsync(partial)
+        layout.fsync_file(partial)
         os.replace(partial, dst)
-        _fsync(dst.parent)
+        layout.fsync_dir(dst.parent)
     except BaseException:
         with contextlib.suppress(OSError):
             partial.unlink()
@@ -151,11 +152,3 @@ def _timestamp(
     out.pts = pts
     out.time_base = frame.time_base or stream_tb
     return pts
-
-
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
