@@ -32,6 +32,11 @@ export const fr = {
   "login.legal":
     "Toute connexion et toute consultation d'images sont journalisées (code de la sécurité intérieure, art. L252-1 et suivants).",
 
+  "error.no_footage": "Aucune image enregistrée sur cette période pour cette caméra : choisissez une autre période (la relecture montre ce qui est enregistré).",
+  "error.source_integrity": "Un segment enregistré ne correspond plus à son empreinte : l'export est refusé et rien n'a été signé. Prévenez l'administrateur (contrôle du stockage).",
+  "error.export_disk_full": "Plus de place pour écrire l'export ; rien n'a été laissé. Libérez de l'espace ou choisissez une période plus courte.",
+  "error.export_interrupted": "L'export a été interrompu par un arrêt du service ; demandez-le à nouveau.",
+  "error.export_internal_error": "L'export a échoué sur une erreur interne ; demandez-le à nouveau, puis prévenez l'administrateur si cela se répète.",
   "error.invalid_credentials": "Identifiant ou mot de passe incorrect. Vérifiez la saisie (majuscules, clavier) et réessayez.",
   "error.account_locked":
     "Compte verrouillé après plusieurs échecs de connexion. Réessayez dans {minutes} min ou demandez le déverrouillage à un administrateur.",

@@ -7,7 +7,7 @@ import { Icon } from "../components/icons";
 import { ReasonDialog } from "../components/ReasonDialog";
 import { useToast } from "../components/toasts";
 import { Badge, Button, EmptyState, ErrorState, Spinner } from "../components/ui";
-import { type MessageKey, t } from "../i18n";
+import { hasMessage, type MessageKey, t } from "../i18n";
 import { siteDateTime } from "../site";
 import { PageHeader } from "./pages";
 
@@ -152,7 +152,7 @@ function ExportRow({ row, onCancel, onAnonymise }: { row: ExportOut; onCancel: (
             <div className="progress-bar" style={{ width: `${Math.round(row.progress * 100)}%` }} />
           </div>
         )}
-        {row.status === "failed" && row.error_message && <div className="cell-note">{row.error_message}</div>}
+        {row.status === "failed" && row.error_message && <div className="cell-note">{failureText(row)}</div>}
         {row.status === "done" && <div className="cell-note">{formatBytes(row.bytes)}</div>}
       </td>
       <td className="col-actions">
@@ -209,4 +209,11 @@ function CancelDialog({ row, onClose, onDone }: { row: ExportOut | null; onClose
 /** The package's download: the API journals it with a reason, here the export's own. */
 export function downloadUrl(id: number, reason: string): string {
   return `/api/exports/${id}/package.zip?reason=${encodeURIComponent(reason)}`;
+}
+
+/** Why an export failed, in French when the catalogue knows its code (else the server's words). */
+export function failureText(row: Pick<ExportOut, "error_code" | "error_message">): string {
+  return hasMessage(`error.${row.error_code}`)
+    ? describeError({ code: row.error_code, message: row.error_message, details: {}, status: 500 })
+    : row.error_message;
 }

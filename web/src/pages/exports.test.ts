@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { downloadUrl, formatBytes, formatRange } from "./ExportsPage";
+import { downloadUrl, failureText, formatBytes, formatRange } from "./ExportsPage";
 
 describe("exports formatting", () => {
   it("writes a period in the site's time, its date once on the same day", () => {
@@ -18,5 +18,12 @@ describe("exports download", () => {
     expect(downloadUrl(7, "PV 2026/1 & remise OPJ")).toBe(
       "/api/exports/7/package.zip?reason=PV%202026%2F1%20%26%20remise%20OPJ",
     );
+  });
+});
+
+describe("failureText", () => {
+  it("says a known failure in French and keeps the server's words otherwise", () => {
+    expect(failureText({ error_code: "no_footage", error_message: "camera X has no recorded footage" })).toMatch(/^Aucune image enregistrée/);
+    expect(failureText({ error_code: "something_new", error_message: "it broke" })).toBe("it broke");
   });
 });
