@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
 
@@ -183,6 +184,18 @@ def test_zip_verifies_like_the_directory(rt: Runtime, footage: Footage, out: Pat
     row = export(rt, [footage.cameras[0].id], FROM, START + timedelta(seconds=30), out)
     zipped = write_zip(Path(row.package_path))
     assert verifier.verify_package(zipped).ok
+
+
+def test_two_first_downloads_at_once_give_one_whole_archive(
+    rt: Runtime, footage: Footage, out: Path
+) -> None:
+    row = export(rt, [footage.cameras[0].id], START, START + timedelta(seconds=30), out)
+    package = Path(row.package_path)
+    with ThreadPoolExecutor(2) as pool:
+        zips = list(pool.map(write_zip, [package, package]))
+    assert zips[0] == zips[1]
+    assert verifier.verify_package(zips[0]).ok
+    assert list(package.parent.glob("*.partial")) == []
 
 
 def test_several_cameras_one_without_footage(rt: Runtime, footage: Footage, out: Path) -> None:

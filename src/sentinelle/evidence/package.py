@@ -12,6 +12,7 @@ import errno
 import hashlib
 import os
 import queue
+import secrets
 import shutil
 import threading
 import zipfile
@@ -243,7 +244,8 @@ class PackageWriter:
     @staticmethod
     def remove_partial(out_dir: Path, reference: str) -> None:
         shutil.rmtree(out_dir / (reference + PARTIAL), ignore_errors=True)
-        (out_dir / (reference + ".zip" + PARTIAL)).unlink(missing_ok=True)
+        for partial in out_dir.glob(reference + ".zip.*" + PARTIAL):
+            partial.unlink(missing_ok=True)
 
     def discard(self) -> None:
         for handle in self._open:
@@ -261,7 +263,9 @@ def write_zip(package: Path) -> Path:
     """`<package>.zip` beside the package, streamed file by file (videos stored, text
     deflated), written under a temporary name and renamed when complete."""
     target = package.with_name(package.name + ".zip")
-    partial = target.with_name(target.name + PARTIAL)
+    # A name of its own: two first downloads at once each write a whole archive, and the
+    # second rename replaces the first with the same content, never a mixed one.
+    partial = target.with_name(f"{target.name}.{secrets.token_hex(4)}{PARTIAL}")
     try:
         with _disk_errors(package.parent), zipfile.ZipFile(partial, "w", allowZip64=True) as zf:
             for path in sorted(p for p in package.rglob("*") if p.is_file()):
