@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -137,13 +138,18 @@ def get_disclosure(rt: Runtime, disclosure_id: int) -> DisclosureRow:
 
 
 def list_disclosures(
-    rt: Runtime, export_id: int | None = None, limit: int = 100
+    rt: Runtime,
+    export_id: int | None = None,
+    limit: int = 100,
+    visible: Callable[[DisclosureRow], bool] = lambda _: True,
 ) -> list[DisclosureRow]:
-    stmt = sa.select(DisclosureRow).order_by(DisclosureRow.id.desc()).limit(limit)
+    """The latest `limit` disclosures the caller may see (`visible`: their scope), newest
+    first — the scope is applied before the limit, so none is hidden by others' rows."""
+    stmt = sa.select(DisclosureRow).order_by(DisclosureRow.id.desc())
     if export_id is not None:
         stmt = stmt.where(DisclosureRow.export_id == export_id)
     with rt.db.read() as s:
-        rows = list(s.execute(stmt).scalars())
+        rows = [row for row in s.execute(stmt).scalars() if visible(row)][:limit]
         s.expunge_all()
         return rows
 

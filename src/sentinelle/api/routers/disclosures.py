@@ -74,8 +74,8 @@ def list_disclosures(
     rt: RuntimeDep, principal: PrincipalDep, export_id: int | None = None
 ) -> list[DisclosureOut]:
     """The latest disclosures whose camera is in the caller's scope."""
-    rows = service.list_disclosures(rt, export_id)
-    return [DisclosureOut.of(r) for r in rows if _visible(rt, principal, r)]
+    rows = service.list_disclosures(rt, export_id, visible=lambda r: _visible(rt, principal, r))
+    return [DisclosureOut.of(r) for r in rows]
 
 
 @router.get("/disclosures/{disclosure_id}", **guarded(EXPORT))
