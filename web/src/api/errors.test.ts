@@ -17,6 +17,6 @@ describe("describeError", () => {
     expect(describeError(error("zone_name_taken", 409))).toMatch(/^Opération impossible/);
     expect(describeError(error("invalid_period", 422))).toMatch(/^Saisie refusée/);
     expect(describeError(error("probe_unreachable", 503))).toMatch(/^Service momentanément indisponible/);
-    expect(describeError(error("export_internal_error", 500))).toMatch(/^Erreur inattendue \(export_internal_error\)/);
+    expect(describeError(error("worker_exploded", 500))).toMatch(/^Erreur inattendue \(worker_exploded\)/);
   });
 });
