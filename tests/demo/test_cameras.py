@@ -17,10 +17,12 @@ import av
 import pytest
 
 from sentinelle.core.clock import SystemClock
-from sentinelle.demo import cameras, town
+from sentinelle.demo import cameras, town, walkers
 from sentinelle.ingest.clips import write_clip
 from sentinelle.ingest.session import CameraSession, EventKind, SessionConfig, SessionEvent
 from sentinelle.ingest.writer import FinishedSegment
+from sentinelle.privacy.anonymise.analysis import analyse
+from sentinelle.privacy.anonymise.models import TrackKind
 from sentinelle.registry import repository
 from sentinelle.runtime import Runtime
 from tests.support.rtsp import free_port
@@ -181,3 +183,39 @@ def test_without_gstreamer_the_demo_records_clips(
         assert row.main_url_redacted.startswith("file://")
         assert row.main_url_redacted.endswith("/demo-clips/vsr-003.mp4")
         assert row.sub_url_redacted is None  # live view of `sub` shows the clip
+
+
+def test_the_street_camera_shows_people_the_detector_finds(tmp_path: Path) -> None:
+    """The demo's « Rue du Marché » plays the walkers' loop behind its clock (and its
+    sub-stream too), so that a disclosure made in the demo has third parties to hide."""
+    frames = walkers.street_frames(tmp_path / "street", cameras.WIDTH, cameras.HEIGHT)
+    street = {town.STREET_CAMERA: "Rue du Marché"}
+    server = cameras.start(street, port=free_port(), scenes={town.STREET_CAMERA: frames})
+    try:
+        clip = tmp_path / "street.mp4"
+        with av.open(server.url(town.STREET_CAMERA), options={"rtsp_transport": "tcp"},
+                     timeout=10) as source, av.open(str(clip), "w") as out:  # fmt: skip
+            video = source.streams.video[0]
+            assert (video.codec_context.width, video.codec_context.height) == (704, 576)
+            copy = out.add_stream_from_template(video)
+            for n, packet in enumerate(source.demux(video)):
+                if packet.dts is None:
+                    continue
+                packet.stream = copy
+                out.mux(packet)
+                if n > 40:  # about 3 s
+                    break
+        sub = cameras.sub_stream_url(server.port, town.STREET_CAMERA)
+        with av.open(sub, options={"rtsp_transport": "tcp"}, timeout=10) as source:
+            frame = next(source.decode(video=0))
+            assert (frame.width, frame.height) == (cameras.SUB_WIDTH, cameras.SUB_HEIGHT)
+    finally:
+        server.stop()
+    people = [t for t in analyse(clip).tracks if t.kind == TrackKind.PERSON]
+    assert len(people) >= 2
+
+
+def test_the_street_loop_has_no_seam() -> None:
+    first = walkers.street_frame(352, 288, 0)
+    assert (walkers.street_frame(352, 288, walkers.LOOP_FRAMES) == first).all()
+    assert not (walkers.street_frame(352, 288, 1) == first).all()  # they walk

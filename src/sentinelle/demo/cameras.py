@@ -24,6 +24,8 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from sentinelle.demo.walkers import FRAME_NAME
+
 log = logging.getLogger(__name__)
 
 SERVER_SCRIPT = Path(__file__).with_name("cameras_server.py")
@@ -78,9 +80,11 @@ def pipeline(
     width: int = WIDTH,
     height: int = HEIGHT,
     bitrate_kbps: int = BITRATE_KBPS,
+    frames: Path | None = None,
 ) -> str:
     """The gst-launch description of one camera stream, ending in the RTP payloader `pay0`.
-    The server starts a stream's encoder when its first client connects."""
+    The server starts a stream's encoder when its first client connects. With `frames` (a
+    folder of `walkers.FRAME_NAME` JPEGs), the scene is that loop instead of a test pattern."""
     size = height // 29  # font size (points) proportional to the picture
     clock = (
         'clockoverlay time-format="%d/%m/%Y %H:%M:%S" halignment=left valignment=top '
@@ -96,10 +100,20 @@ def pipeline(
         f"vbv-buf-capacity=1000 option-string=nal-hrd=cbr key-int-max={GOP_FRAMES} bframes=0"
     )
     return (
-        f"videotestsrc is-live=true {SCENES.get(code, _DEFAULT_SCENE)} "
+        f"{_source(code, frames)} "
         f"! video/x-raw,format=I420,width={width},height={height},framerate={FRAMERATE} "
         f"! {clock} ! {label} ! {encoder} "
         "! rtph264pay name=pay0 pt=96"  # x264 repeats SPS/PPS before each key frame
+    )
+
+
+def _source(code: str, frames: Path | None) -> str:
+    if frames is None:
+        return f"videotestsrc is-live=true {SCENES.get(code, _DEFAULT_SCENE)}"
+    location = _quoted(str(frames / FRAME_NAME))
+    return (
+        f'multifilesrc location="{location}" loop=true '
+        f'caps="image/jpeg,framerate=(fraction){FRAMERATE}" ! jpegdec ! videoconvert ! videoscale'
     )
 
 
@@ -134,18 +148,26 @@ def start(
     port: int = DEFAULT_PORT,
     timezone: str = "Europe/Paris",
     timeout: float = START_TIMEOUT,
+    scenes: dict[str, Path] | None = None,
 ) -> CameraServer:
     """Serve each camera (code → name) at rtsp://127.0.0.1:PORT/<code in lower case>, the
-    clock in `timezone`. Raises CamerasUnavailable if the server does not come up."""
+    clock in `timezone`; a camera in `scenes` (code → folder of JPEG frames) shows that loop.
+    Raises CamerasUnavailable if the server does not come up."""
+    scenes = scenes or {}
     if not Path(DEBIAN_PYTHON).exists():
         raise CamerasUnavailable(f"{DEBIAN_PYTHON} (with GStreamer's bindings) is missing")
     spec = {
         "port": port,
         "parent": os.getpid(),
         "mounts": {
-            **{mount(code): pipeline(code, name) for code, name in cameras.items()},
             **{
-                sub_mount(code): pipeline(code, name, SUB_WIDTH, SUB_HEIGHT, SUB_BITRATE_KBPS)
+                mount(code): pipeline(code, name, frames=scenes.get(code))
+                for code, name in cameras.items()
+            },
+            **{
+                sub_mount(code): pipeline(
+                    code, name, SUB_WIDTH, SUB_HEIGHT, SUB_BITRATE_KBPS, scenes.get(code)
+                )
                 for code, name in cameras.items()
             },
         },

@@ -17,6 +17,7 @@ from sentinelle.access.service import (
 )
 from sentinelle.audit.models import Actor
 from sentinelle.demo import cameras as live
+from sentinelle.demo import walkers
 from sentinelle.ingest.clips import write_clip
 from sentinelle.registry import repository as registry_repo
 from sentinelle.registry import service as registry
@@ -283,12 +284,21 @@ def point_cameras(
     return changed
 
 
+STREET_CAMERA = "VSR-003"  # « Rue du Marché »: people walking, to try anonymised disclosures
+
+
+def scenes(rt: Runtime) -> dict[str, Path]:
+    """The demo cameras that show a frame loop instead of a test pattern: the street one."""
+    folder = rt.settings.resolved_data_dir / "demo-street"
+    return {STREET_CAMERA: walkers.street_frames(folder, live.WIDTH, live.HEIGHT)}
+
+
 def start_sources(rt: Runtime, port: int = live.DEFAULT_PORT) -> live.CameraServer | None:
     """Start the simulated live cameras and point the demo cameras at them; if they cannot
     start, point the cameras at generated clips instead (warning). The caller stops the
     returned server."""
     try:
-        server = live.start(camera_names(), port, rt.settings.site_timezone)
+        server = live.start(camera_names(), port, rt.settings.site_timezone, scenes=scenes(rt))
     except live.CamerasUnavailable as exc:
         log.warning(
             "simulated cameras unavailable (%s): the demo records generated clips instead "
