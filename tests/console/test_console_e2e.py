@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -35,6 +34,7 @@ from sentinelle.evidence.tables import ExportRow
 from sentinelle.runtime import Runtime
 from tests import factories as f
 from tests.support.browser import chromium
+from tests.support.rtsp import free_port
 
 pytestmark = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 
@@ -68,9 +68,7 @@ def shots() -> Path:
 @pytest.fixture
 def server(rt: Runtime) -> Iterator[str]:
     assert (CONSOLE_DIR / "index.html").is_file(), "console not built: run scripts/setup"
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()  # outside the ephemeral range the RTSP test servers draw from
     config = uvicorn.Config(create_app(rt), host="127.0.0.1", port=port, log_level="warning")
     srv = uvicorn.Server(config)
     thread = threading.Thread(target=srv.run, daemon=True)

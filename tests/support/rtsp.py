@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import socket
 import subprocess
 from collections.abc import Iterator
@@ -12,10 +13,26 @@ SERVER = Path(__file__).with_name("rtsp_server.py")
 DEBIAN_PYTHON = "/usr/bin/python3"  # the interpreter that has GStreamer's bindings
 
 
+# Ports a test chooses itself lie below the system's ephemeral range (32768 and up on Linux),
+# from which servers binding port 0 — the loopback RTSP server, in every xdist process — get
+# theirs: a port found free here and bound a moment later can then not have been handed to
+# another process meanwhile (GStreamer's RTSP server reuses addresses: two servers on one
+# port would split the connections between them).
+_CHOSEN = range(20000, 32000)
+
+
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    """A port free on loopback now, outside the ephemeral range (see above)."""
+    rng = random.Random()  # noqa: S311 - not for security
+    for _ in range(200):
+        port = rng.choice(_CHOSEN)
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free loopback port in 20000-31999")
 
 
 @contextmanager
